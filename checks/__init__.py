@@ -1,0 +1,1 @@
+"""Policy checks: detectors, rules and one policy pack per district."""

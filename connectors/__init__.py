@@ -1,0 +1,5 @@
+"""Sources: X (tweepy), Facebook and Instagram (facebook-sdk), export archives, the simulated district.
+
+Every connector turns what a platform returns into ``RawPage`` records (the body exactly as
+received) handed to a ``PageSink``; normalization happens later, in the warehouse.
+"""

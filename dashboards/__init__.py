@@ -1,0 +1,1 @@
+"""What the office sees: weekly dashboard, exception reports and alerts."""

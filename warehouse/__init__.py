@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema migrations, loaders for raw pages and the registry, normalization."""
