@@ -114,6 +114,8 @@ class RawWriter:
 
     def add_page(self, page: RawPage) -> None:
         params = json.dumps(clean_params(page.params), sort_keys=True, default=str)
+        # Graph API echoes the access token in paging URLs: the stored body never carries it.
+        body = redact(page.body)
         self._pages.append(
             (
                 len(self._pages),
@@ -125,19 +127,20 @@ class RawWriter:
                 page.object_id,
                 params,
                 page.fetched_at,
-                sha256_text(page.body),
-                page.body,
+                sha256_text(body),
+                body,
             )
         )
         if len(self._pages) >= self.batch_pages:
             self.flush()
 
     def quarantine(self, page: RawPage, reason: str) -> None:
-        key = sha256_text("|".join([page.source, page.endpoint, page.object_id or "", page.body]))
+        body = redact(page.body)
+        key = sha256_text("|".join([page.source, page.endpoint, page.object_id or "", body]))
         params = json.dumps(clean_params(page.params), sort_keys=True, default=str)
         self._quarantined.append(
             (key, self.run_id, page.source, page.origin, page.account_id, page.endpoint,
-             page.object_id, params, page.fetched_at, redact(reason)[:2000], page.body)
+             page.object_id, params, page.fetched_at, redact(reason)[:2000], body)
         )
 
     def get_cursor(
