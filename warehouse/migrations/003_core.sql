@@ -25,6 +25,7 @@ CREATE TABLE core.items (
     version_count      INTEGER NOT NULL DEFAULT 1,
     first_seen_at      TIMESTAMPTZ NOT NULL,
     last_seen_at       TIMESTAMPTZ NOT NULL,
+    content_fetched_at TIMESTAMPTZ NOT NULL,  -- fetch time of the page the text and metrics are from
     last_page_id       BIGINT NOT NULL
 );
 

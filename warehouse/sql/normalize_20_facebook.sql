@@ -1,0 +1,112 @@
+-- Facebook Page posts (with attachments and albums), comments (filter=stream) and lookups.
+CREATE OR REPLACE TEMP TABLE fb_posts AS
+SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS p
+FROM (
+    SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
+        from_json(body,
+            '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
+                "permalink_url": "VARCHAR", "is_hidden": "BOOLEAN",
+                "from": {"id": "VARCHAR", "name": "VARCHAR"}, "shares": {"count": "BIGINT"},
+                "comments": {"summary": {"total_count": "BIGINT"}},
+                "reactions": {"summary": {"total_count": "BIGINT"}},
+                "attachments": {"data": [{
+                    "media_type": "VARCHAR", "type": "VARCHAR", "url": "VARCHAR",
+                    "description": "VARCHAR", "alt_text": "VARCHAR",
+                    "target": {"id": "VARCHAR"},
+                    "media": {"image": {"src": "VARCHAR", "height": "INTEGER",
+                                        "width": "INTEGER"}, "source": "VARCHAR"},
+                    "subattachments": {"data": [{
+                        "media_type": "VARCHAR", "type": "VARCHAR", "url": "VARCHAR",
+                        "alt_text": "VARCHAR", "target": {"id": "VARCHAR"},
+                        "media": {"image": {"src": "VARCHAR", "height": "INTEGER",
+                                            "width": "INTEGER"}, "source": "VARCHAR"}}]}}]}}]}'
+        ) AS j
+    FROM batch
+    WHERE source = 'facebook' AND endpoint = ':page/posts'
+);
+
+INSERT INTO stg_items
+SELECT
+    'facebook:' || p.id, 'facebook', 'post', p.id, p.id, account_id,
+    'facebook:' || coalesce(p."from".id, object_id), p."from".name,
+    NULL, NULL,
+    try_strptime(p.created_time, '%Y-%m-%dT%H:%M:%S%z'),
+    p.message, NULL, p.permalink_url, coalesce(p.is_hidden, false),
+    p.reactions.summary.total_count, p.comments.summary.total_count, p.shares.count, NULL, NULL,
+    page_id, page_fetched_at
+FROM fb_posts
+WHERE p.id IS NOT NULL;
+
+-- An attachment is one medium, or an album whose subattachments are the media.
+INSERT INTO stg_media
+SELECT
+    'facebook:' || coalesce(m.target.id, substr(sha256(coalesce(m.media.image.src, m.url, '')), 1, 24)),
+    'facebook:' || post_id, 'facebook', position,
+    CASE WHEN m.media.source IS NOT NULL OR m.type ILIKE '%video%' THEN 'video' ELSE 'photo' END,
+    coalesce(m.media.source, m.media.image.src),
+    CASE WHEN m.media.source IS NOT NULL THEN m.media.image.src END,
+    m.alt_text, m.media.image.width, m.media.image.height, NULL,
+    page_id, page_fetched_at
+FROM (
+    SELECT page_id, page_fetched_at, post_id, a_pos * 1000 + coalesce(s_pos, 0) AS position,
+           coalesce(s, {'media_type': a.media_type, 'type': a.type, 'url': a.url,
+                        'alt_text': a.alt_text, 'target': a.target, 'media': a.media}) AS m
+    FROM (
+        SELECT page_id, page_fetched_at, post_id, a, a_pos,
+               unnest(CASE WHEN len(a.subattachments.data) > 0 THEN a.subattachments.data
+                           ELSE [NULL] END) AS s,
+               generate_subscripts(CASE WHEN len(a.subattachments.data) > 0
+                                        THEN a.subattachments.data ELSE [NULL] END, 1) AS s_pos
+        FROM (
+            SELECT page_id, page_fetched_at, p.id AS post_id,
+                   unnest(p.attachments.data) AS a,
+                   generate_subscripts(p.attachments.data, 1) AS a_pos
+            FROM fb_posts WHERE p.id IS NOT NULL
+        )
+    )
+)
+WHERE m.media.image.src IS NOT NULL OR m.media.source IS NOT NULL;
+
+-- Comments and replies. Without a Page token (or with Page Public Content Access) a comment may
+-- carry no id and no author: its id comes from its permalink, or from its content.
+INSERT INTO stg_items
+SELECT
+    'facebook:' || native, 'facebook',
+    CASE WHEN parent_native IS NULL THEN 'comment' ELSE 'reply' END,
+    native, native, account_id,
+    'facebook:' || c."from".id, c."from".name,
+    'facebook:' || coalesce(parent_native, object_id),
+    'facebook:' || object_id,
+    try_strptime(c.created_time, '%Y-%m-%dT%H:%M:%S%z'),
+    c.message, NULL, c.permalink_url, coalesce(c.is_hidden, false),
+    c.like_count, c.comment_count, NULL, NULL, NULL,
+    page_id, page_fetched_at
+FROM (
+    SELECT *,
+        coalesce(c.id,
+                 nullif(regexp_extract(c.permalink_url, '[?&]reply_comment_id=(\d+)', 1), ''),
+                 nullif(regexp_extract(c.permalink_url, '[?&]comment_id=(\d+)', 1), ''),
+                 'anon-' || substr(sha256(concat_ws('|', object_id, c.created_time,
+                                                    c.message)), 1, 24)) AS native,
+        coalesce(c.parent.id,
+                 CASE WHEN c.id IS NULL AND c.permalink_url LIKE '%reply_comment_id=%'
+                      THEN nullif(regexp_extract(c.permalink_url, '[?&]comment_id=(\d+)', 1), '')
+                 END) AS parent_native
+    FROM (
+        SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
+            unnest(from_json(body,
+                '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
+                   "from": {"id": "VARCHAR", "name": "VARCHAR"}, "parent": {"id": "VARCHAR"},
+                   "comment_count": "BIGINT", "like_count": "BIGINT", "is_hidden": "BOOLEAN",
+                   "permalink_url": "VARCHAR"}]}').data) AS c
+        FROM batch
+        WHERE source = 'facebook' AND endpoint = ':object/comments'
+    )
+);
+
+INSERT INTO stg_gone
+SELECT 'facebook:' || object_id, page_id
+FROM batch
+WHERE source = 'facebook' AND endpoint = ':object'
+  AND json_extract_string(body, '$.error.code') = '100'
+  AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33';

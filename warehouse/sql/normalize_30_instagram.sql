@@ -1,0 +1,95 @@
+-- Instagram business media (carousels with children), comments with nested replies, lookups.
+CREATE OR REPLACE TEMP TABLE ig_media AS
+SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS m
+FROM (
+    SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
+        from_json(body,
+            '{"data": [{"id": "VARCHAR", "caption": "VARCHAR", "media_type": "VARCHAR",
+                "media_url": "VARCHAR", "thumbnail_url": "VARCHAR", "permalink": "VARCHAR",
+                "timestamp": "VARCHAR", "username": "VARCHAR", "like_count": "BIGINT",
+                "comments_count": "BIGINT", "alt_text": "VARCHAR",
+                "children": {"data": [{"id": "VARCHAR", "media_type": "VARCHAR",
+                    "media_url": "VARCHAR", "thumbnail_url": "VARCHAR",
+                    "alt_text": "VARCHAR"}]}}]}') AS j
+    FROM batch
+    WHERE source = 'instagram' AND endpoint = ':ig_user/media'
+);
+
+INSERT INTO stg_items
+SELECT
+    'instagram:' || m.id, 'instagram', 'post', m.id, m.id, account_id,
+    'instagram:' || object_id, m.username, NULL, NULL,
+    try_strptime(m.timestamp, '%Y-%m-%dT%H:%M:%S%z'),
+    m.caption, NULL, m.permalink, false,
+    m.like_count, m.comments_count, NULL, NULL, NULL,
+    page_id, page_fetched_at
+FROM ig_media
+WHERE m.id IS NOT NULL;
+
+INSERT INTO stg_media
+SELECT
+    'instagram:' || c.id, 'instagram:' || post_id, 'instagram', position,
+    CASE upper(c.media_type) WHEN 'VIDEO' THEN 'video' ELSE 'photo' END,
+    c.media_url, c.thumbnail_url, coalesce(c.alt_text, post_alt), NULL, NULL, NULL,
+    page_id, page_fetched_at
+FROM (
+    SELECT page_id, page_fetched_at, m.id AS post_id, m.alt_text AS post_alt,
+           unnest(CASE WHEN len(m.children.data) > 0 THEN m.children.data
+                       ELSE [{'id': m.id, 'media_type': m.media_type, 'media_url': m.media_url,
+                              'thumbnail_url': m.thumbnail_url, 'alt_text': m.alt_text}] END) AS c,
+           generate_subscripts(CASE WHEN len(m.children.data) > 0 THEN m.children.data
+                                    ELSE [NULL] END, 1) AS position
+    FROM ig_media
+    WHERE m.id IS NOT NULL
+)
+WHERE c.id IS NOT NULL AND (c.media_url IS NOT NULL OR c.thumbnail_url IS NOT NULL);
+
+-- Comments (object: the media) with their nested replies, and reply pages (object: a comment).
+CREATE OR REPLACE TEMP TABLE ig_comments AS
+SELECT page_id, account_id, endpoint, object_id, page_fetched_at, unnest(j.data) AS c
+FROM (
+    SELECT page_id, account_id, endpoint, object_id, fetched_at AS page_fetched_at,
+        from_json(body,
+            '{"data": [{"id": "VARCHAR", "text": "VARCHAR", "timestamp": "VARCHAR",
+                "username": "VARCHAR", "like_count": "BIGINT", "hidden": "BOOLEAN",
+                "from": {"id": "VARCHAR", "username": "VARCHAR"}, "parent_id": "VARCHAR",
+                "replies": {"data": [{"id": "VARCHAR", "text": "VARCHAR",
+                    "timestamp": "VARCHAR", "username": "VARCHAR", "like_count": "BIGINT",
+                    "hidden": "BOOLEAN", "from": {"id": "VARCHAR", "username": "VARCHAR"},
+                    "parent_id": "VARCHAR"}]}}]}') AS j
+    FROM batch
+    WHERE source = 'instagram' AND endpoint IN (':ig_media/comments', ':ig_comment/replies')
+);
+
+INSERT INTO stg_items
+SELECT
+    'instagram:' || r.id, 'instagram', kind, r.id, r.id, account_id,
+    'instagram:' || r."from".id, coalesce(r.username, r."from".username),
+    'instagram:' || parent_native, thread_native,
+    try_strptime(r.timestamp, '%Y-%m-%dT%H:%M:%S%z'),
+    r.text, NULL, NULL, coalesce(r.hidden, false), r.like_count, NULL, NULL, NULL, NULL,
+    page_id, page_fetched_at
+FROM (
+    SELECT page_id, account_id, page_fetched_at,
+           {'id': c.id, 'text': c.text, 'timestamp': c.timestamp, 'username': c.username,
+            'like_count': c.like_count, 'hidden': c.hidden, 'from': c."from",
+            'parent_id': c.parent_id} AS r,
+           CASE WHEN endpoint = ':ig_comment/replies' THEN 'reply' ELSE 'comment' END AS kind,
+           CASE WHEN endpoint = ':ig_comment/replies' THEN coalesce(c.parent_id, object_id)
+                ELSE object_id END AS parent_native,
+           CASE WHEN endpoint = ':ig_media/comments' THEN 'instagram:' || object_id END
+               AS thread_native
+    FROM ig_comments
+    UNION ALL
+    SELECT page_id, account_id, page_fetched_at, unnest(c.replies.data) AS r, 'reply',
+           c.id, CASE WHEN endpoint = ':ig_media/comments' THEN 'instagram:' || object_id END
+    FROM ig_comments
+)
+WHERE r.id IS NOT NULL;
+
+INSERT INTO stg_gone
+SELECT 'instagram:' || object_id, page_id
+FROM batch
+WHERE source = 'instagram' AND endpoint = ':ig_object'
+  AND json_extract_string(body, '$.error.code') = '100'
+  AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33';

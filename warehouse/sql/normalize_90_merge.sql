@@ -1,0 +1,197 @@
+-- Merge the staged rows into core: items, versions, media, observations; mark the batch done.
+
+-- Ids of X edit versions resolve to the original item (edits arrive under new ids).
+CREATE OR REPLACE TEMP TABLE vmap AS
+SELECT ref, any_value(item_id) AS item_id FROM (
+    SELECT 'x:' || version_id AS ref, item_id FROM stg_items
+    WHERE platform = 'x' AND version_id <> native_id
+    UNION ALL
+    SELECT 'x:' || version_id, item_id FROM core.item_versions
+    WHERE starts_with(item_id, 'x:') AND 'x:' || version_id <> item_id
+)
+GROUP BY ref;
+
+-- The newest content of each item: its latest version, then its latest fetch.
+CREATE OR REPLACE TEMP TABLE stg_latest AS
+SELECT * FROM stg_items
+QUALIFY row_number() OVER (
+    PARTITION BY item_id
+    ORDER BY try_cast(version_id AS HUGEINT) DESC NULLS LAST, page_fetched_at DESC, page_id DESC
+) = 1;
+
+CREATE OR REPLACE TEMP TABLE stg_seen AS
+SELECT s.item_id, min(f.fetched_at) AS first_seen, max(f.fetched_at) AS last_seen,
+       arg_max(s.page_id, f.fetched_at) AS last_page
+FROM (SELECT DISTINCT item_id, page_id FROM stg_items) s
+JOIN batch_fetches f USING (page_id)
+GROUP BY s.item_id;
+
+CREATE OR REPLACE TEMP TABLE stg_resolved AS
+SELECT
+    l.*,
+    coalesce(pv.item_id, l.parent_ref) AS parent_item_id,
+    CASE WHEN l.kind = 'post' THEN l.item_id
+         WHEN l.thread_ref IS NOT NULL THEN coalesce(tv.item_id, l.thread_ref)
+         ELSE coalesce(pc.thread_root_id,
+                       CASE WHEN ps.kind = 'post' THEN ps.item_id ELSE ps.thread_ref END,
+                       coalesce(pv.item_id, l.parent_ref))
+    END AS thread_root_id,
+    EXISTS (
+        SELECT 1 FROM registry.accounts a
+        WHERE a.platform = l.platform
+          AND (a.platform || ':' || a.platform_id = l.author_id
+               OR (l.author_id IS NULL AND lower(a.handle) = lower(l.author_handle)))
+    ) AS author_is_district,
+    s.first_seen, s.last_seen, s.last_page
+FROM stg_latest l
+JOIN stg_seen s USING (item_id)
+LEFT JOIN vmap pv ON pv.ref = l.parent_ref
+LEFT JOIN vmap tv ON tv.ref = l.thread_ref
+LEFT JOIN core.items pc ON pc.item_id = coalesce(pv.item_id, l.parent_ref)
+LEFT JOIN stg_latest ps ON ps.item_id = coalesce(pv.item_id, l.parent_ref);
+
+-- Existing items: newer content replaces older; seen times widen.
+UPDATE core.items AS i SET
+    current_native_id = CASE WHEN r.page_fetched_at >= i.content_fetched_at
+                             THEN r.version_id ELSE i.current_native_id END,
+    text = CASE WHEN r.page_fetched_at >= i.content_fetched_at THEN r.text ELSE i.text END,
+    lang = coalesce(r.lang, i.lang),
+    permalink = coalesce(r.permalink, i.permalink),
+    author_handle = coalesce(r.author_handle, i.author_handle),
+    author_id = coalesce(i.author_id, r.author_id),
+    author_is_district = r.author_is_district OR i.author_is_district,
+    parent_item_id = coalesce(i.parent_item_id, r.parent_item_id),
+    thread_root_id = coalesce(i.thread_root_id, r.thread_root_id),
+    like_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
+                      THEN coalesce(r.like_count, i.like_count) ELSE i.like_count END,
+    reply_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
+                       THEN coalesce(r.reply_count, i.reply_count) ELSE i.reply_count END,
+    share_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
+                       THEN coalesce(r.share_count, i.share_count) ELSE i.share_count END,
+    quote_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
+                       THEN coalesce(r.quote_count, i.quote_count) ELSE i.quote_count END,
+    view_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
+                      THEN coalesce(r.view_count, i.view_count) ELSE i.view_count END,
+    first_seen_at = least(i.first_seen_at, r.first_seen),
+    last_seen_at = greatest(i.last_seen_at, r.last_seen),
+    content_fetched_at = greatest(i.content_fetched_at, r.page_fetched_at),
+    last_page_id = CASE WHEN r.last_seen >= i.last_seen_at THEN r.last_page ELSE i.last_page_id END
+FROM stg_resolved r
+WHERE r.item_id = i.item_id;
+
+INSERT INTO core.items (
+    item_id, platform, kind, native_id, current_native_id, account_id, author_id, author_handle,
+    author_is_district, parent_item_id, thread_root_id, created_at, text, lang, permalink,
+    is_hidden, state, like_count, reply_count, share_count, quote_count, view_count,
+    version_count, first_seen_at, last_seen_at, content_fetched_at, last_page_id)
+SELECT
+    r.item_id, r.platform, r.kind, r.native_id, r.version_id, r.account_id, r.author_id,
+    r.author_handle, r.author_is_district, r.parent_item_id, r.thread_root_id, r.created_at,
+    r.text, r.lang, r.permalink, coalesce(r.is_hidden, false),
+    CASE WHEN r.is_hidden THEN 'hidden' ELSE 'visible' END,
+    r.like_count, r.reply_count, r.share_count, r.quote_count, r.view_count, 1,
+    r.first_seen, r.last_seen, r.page_fetched_at, r.last_page
+FROM stg_resolved r
+ANTI JOIN core.items i ON i.item_id = r.item_id;
+
+INSERT INTO core.item_versions
+SELECT item_id, version_id, any_value(text), sha256(coalesce(text, '')),
+       any_value(created_at), min(page_fetched_at)
+FROM stg_items
+GROUP BY item_id, version_id, text
+ON CONFLICT DO NOTHING;
+
+UPDATE core.items AS i SET version_count = v.n
+FROM (
+    SELECT item_id, count(*) AS n FROM core.item_versions
+    WHERE item_id IN (SELECT item_id FROM stg_latest)
+    GROUP BY item_id
+) v
+WHERE v.item_id = i.item_id AND i.version_count <> v.n;
+
+-- Media: the newest URL wins (CDN URLs expire); the content hash is kept until it changes.
+INSERT INTO core.media (media_id, item_id, platform, position, media_type, url, preview_url,
+                        alt_text, width, height, duration_ms, first_seen_at)
+SELECT media_id, coalesce(v.item_id, m.item_id), platform, position, media_type, url, preview_url,
+       alt_text, width, height, duration_ms, page_fetched_at
+FROM stg_media m
+LEFT JOIN vmap v ON v.ref = m.item_id
+QUALIFY row_number() OVER (PARTITION BY media_id ORDER BY page_fetched_at DESC, page_id DESC) = 1
+ON CONFLICT (media_id) DO UPDATE SET
+    url = excluded.url,
+    preview_url = excluded.preview_url,
+    alt_text = coalesce(excluded.alt_text, core.media.alt_text),
+    width = coalesce(excluded.width, core.media.width),
+    height = coalesce(excluded.height, core.media.height);
+
+-- Observations: every fetch of a page shows each of its items in a state; the platform's own
+-- not-found answers show deletions. Runs of equal state are kept, ordered by fetch time.
+CREATE OR REPLACE TEMP TABLE stg_obs AS
+SELECT item_id, any_value(state) AS state, seen_at, any_value(page_id) AS page_id
+FROM (
+    SELECT s.item_id, CASE WHEN s.is_hidden THEN 'hidden' ELSE 'visible' END AS state,
+           f.fetched_at AS seen_at, s.page_id
+    FROM (SELECT DISTINCT item_id, page_id, is_hidden FROM stg_items) s
+    JOIN batch_fetches f USING (page_id)
+    UNION ALL
+    SELECT coalesce(v.item_id, g.ref), 'deleted', f.fetched_at, g.page_id
+    FROM stg_gone g
+    JOIN batch_fetches f USING (page_id)
+    LEFT JOIN vmap v ON v.ref = g.ref
+)
+WHERE item_id IN (SELECT item_id FROM core.items)
+GROUP BY item_id, seen_at;
+
+CREATE OR REPLACE TEMP TABLE open_runs AS
+SELECT o.* FROM core.observations o
+SEMI JOIN (SELECT DISTINCT item_id FROM stg_obs) n ON n.item_id = o.item_id
+QUALIFY row_number() OVER (PARTITION BY o.item_id ORDER BY o.first_seen_at DESC) = 1;
+
+INSERT INTO core.observations
+SELECT item_id, any_value(state), coalesce(max(open_first), min(seen_at)), max(seen_at),
+       coalesce(max(open_count), 0) + count(*) FILTER (WHERE NOT is_open),
+       arg_max(page_id, seen_at)
+FROM (
+    SELECT *, sum(changed) OVER (PARTITION BY item_id ORDER BY seen_at, is_open DESC
+                                 ROWS UNBOUNDED PRECEDING) AS island
+    FROM (
+        SELECT *, CASE WHEN state IS DISTINCT FROM lag(state) OVER (
+                           PARTITION BY item_id ORDER BY seen_at, is_open DESC)
+                       THEN 1 ELSE 0 END AS changed
+        FROM (
+            SELECT item_id, state, last_seen_at AS seen_at, last_page_id AS page_id,
+                   true AS is_open, first_seen_at AS open_first, seen_count AS open_count
+            FROM open_runs
+            UNION ALL
+            SELECT n.item_id, n.state, n.seen_at, n.page_id, false, NULL, NULL
+            FROM stg_obs n
+            LEFT JOIN open_runs o USING (item_id)
+            WHERE o.item_id IS NULL OR n.seen_at > o.last_seen_at
+        )
+    )
+)
+GROUP BY item_id, island
+ON CONFLICT (item_id, first_seen_at) DO UPDATE SET
+    last_seen_at = excluded.last_seen_at,
+    seen_count = excluded.seen_count,
+    last_page_id = excluded.last_page_id;
+
+UPDATE core.items AS i SET state = o.state, is_hidden = (o.state = 'hidden')
+FROM (
+    SELECT item_id, arg_max(state, first_seen_at) AS state FROM core.observations
+    WHERE item_id IN (SELECT item_id FROM stg_obs)
+    GROUP BY item_id
+) o
+WHERE o.item_id = i.item_id AND (i.state <> o.state OR i.is_hidden <> (o.state = 'hidden'));
+
+INSERT INTO core.normalized_pages
+SELECT b.page_id, current_timestamp, coalesce(n.items, 0)
+FROM batch b
+LEFT JOIN (SELECT page_id, count(*) AS items FROM stg_items GROUP BY page_id) n USING (page_id)
+WHERE NOT b.seen_before
+UNION ALL
+SELECT page_id, current_timestamp, 0 FROM batch_bad
+ON CONFLICT DO NOTHING;
+
+INSERT INTO core.normalized_fetches SELECT page_id, fetched_at FROM batch_fetches
+ON CONFLICT DO NOTHING;
