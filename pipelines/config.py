@@ -103,7 +103,9 @@ def _when(value: Any, path: Path, key: str) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError as exc:
-        raise ConfigError(f"{path}: [simulated] '{key}' is not an ISO date-time: {value!r}") from exc
+        raise ConfigError(
+            f"{path}: [simulated] '{key}' is not an ISO date-time: {value!r}"
+        ) from exc
 
 
 def load_config(path: str | Path) -> Config:

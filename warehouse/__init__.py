@@ -1,1 +1,1 @@
-"""The DuckDB warehouse: schema migrations, loaders for raw pages and the registry, normalization."""
+"""The DuckDB warehouse: migrations, loaders for raw pages and the registry, normalization."""
