@@ -30,8 +30,8 @@ SELECT page_id, reason FROM (
         WHEN source = 'x' AND json_type(body, '$.data') = 'ARRAY'
              AND len(list_filter(json_extract(body, '$.data[*]'),
                                  lambda t: json_type(t) <> 'OBJECT'
-                                      OR json_type(t, '$.id') NOT IN ('VARCHAR', 'UBIGINT',
-                                                                       'BIGINT'))) > 0
+                                      OR coalesce(json_type(t, '$.id'), 'MISSING')
+                                         NOT IN ('VARCHAR', 'UBIGINT', 'BIGINT'))) > 0
             THEN 'tweets without an id'
         WHEN endpoint = 'archive/tweets' AND json_type(body, '$.tweets') IS DISTINCT FROM 'ARRAY'
             THEN 'archive part has no list of tweets'

@@ -1,0 +1,121 @@
+"""Download the images behind ``core.media`` once each, stored by content hash.
+
+Photos are fetched by URL, videos by their preview image (that is what the face detector reads).
+Only ``https`` URLs are fetched. Files go to ``MEDIA_DIR/<sha[:2]>/<sha>.<ext>``; the same image
+posted twice is stored once. The session is the platform client's, so the simulated district's
+transport adapter answers here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import requests
+
+from connectors.redaction import redact
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+
+UPDATE_MEDIA = """
+UPDATE core.media AS m
+SET content_sha256 = f.sha256, local_path = f.local_path, fetch_error = f.error
+FROM fetched_media f
+WHERE f.media_id = m.media_id
+"""
+
+
+def _pending_sql() -> str:
+    return resources.files("warehouse").joinpath("sql/media_pending.sql").read_text("utf-8")
+
+
+_Fetched = tuple[str, str | None, str | None, str | None, bool]
+
+
+@dataclass(frozen=True)
+class MediaFetchResult:
+    fetched: int
+    stored_new: int
+    failed: int
+
+
+def store_bytes(media_dir: Path, content: bytes, ext: str) -> tuple[str, Path, bool]:
+    """Write ``content`` under its sha256 (atomically); return (sha, path, newly written)."""
+    sha = hashlib.sha256(content).hexdigest()
+    target = media_dir / sha[:2] / f"{sha}.{ext}"
+    if target.exists():
+        return sha, target, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    os.replace(tmp, target)
+    return sha, target, True
+
+
+def _download(session: requests.Session, url: str, timeout: float) -> tuple[bytes, str]:
+    response = session.get(url, timeout=timeout)
+    if response.status_code != 200:
+        kind = "retry:" if response.status_code >= 500 or response.status_code == 429 else ""
+        raise ValueError(f"{kind}HTTP {response.status_code}")
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in IMAGE_TYPES:
+        raise ValueError(f"not an image (content-type {ctype or 'missing'})")
+    if len(response.content) > MAX_IMAGE_BYTES:
+        raise ValueError("image larger than 20 MiB")
+    return response.content, IMAGE_TYPES[ctype]
+
+
+def fetch_media(
+    con: duckdb.DuckDBPyConnection,
+    sessions: dict[str, requests.Session],
+    media_dir: Path,
+    *,
+    workers: int = 4,
+    timeout: float = 30.0,
+    limit: int | None = None,
+) -> MediaFetchResult:
+    """Fetch pending media with the session of each platform; record hashes in one transaction."""
+    rows = con.execute(_pending_sql()).fetchall()
+    if limit is not None:
+        rows = rows[:limit]
+    if not rows:
+        return MediaFetchResult(0, 0, 0)
+
+    def work(row: tuple[str, str, str, str]) -> _Fetched:
+        media_id, platform, _media_type, url = row
+        session = sessions.get(platform)
+        if session is None:
+            return media_id, None, None, f"retry:no session for {platform}", False
+        try:
+            content, ext = _download(session, url, timeout)
+            sha, path, new = store_bytes(media_dir, content, ext)
+            return media_id, sha, str(path), None, new
+        except (requests.RequestException, ValueError, OSError) as exc:
+            return media_id, None, None, redact(exc)[:500], False
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(work, rows))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE fetched_media (media_id VARCHAR, sha256 VARCHAR, "
+            "local_path VARCHAR, error VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO fetched_media VALUES (?, ?, ?, ?)", [r[:4] for r in results]
+        )
+        con.execute(UPDATE_MEDIA)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    failed = sum(1 for r in results if r[1] is None)
+    return MediaFetchResult(len(results) - failed, sum(1 for r in results if r[4]), failed)

@@ -1,0 +1,177 @@
+"""The pipeline's stages as plain functions: the CLI calls them and Dagster assets wrap them.
+
+No Dagster here. Each stage takes an open warehouse connection and writes in one transaction
+(ingest writes per batch of pages, with the cursors that depend on them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from connectors.base import CaptureError, utcnow
+from pipelines.config import Config
+from pipelines.platforms import PlatformAccess
+
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def _quiet(event: str, info: dict[str, Any]) -> None:
+    pass
+
+
+def open_warehouse(config: Config) -> duckdb.DuckDBPyConnection:
+    from warehouse.db import connect
+
+    return connect(config.warehouse_path)
+
+
+def stage_registry(config: Config, con: duckdb.DuckDBPyConnection):
+    """Validate and load the registry files; problems are returned, good files still load."""
+    from warehouse.normalize import refresh_authorship
+    from warehouse.registry import load_registry
+
+    result = load_registry(con, config.registry)
+    refresh_authorship(con)
+    return result
+
+
+ACCOUNTS_SQL = """
+SELECT account_key, platform, platform_id, handle, token_env
+FROM registry.accounts ORDER BY platform, account_key
+"""
+
+
+@dataclass
+class AccountOutcome:
+    account_key: str
+    platform: str
+    status: str
+    pages: int = 0
+    message: str | None = None
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    outcomes: list[AccountOutcome] = field(default_factory=list)
+    pages_written: int = 0
+    pages_quarantined: int = 0
+
+    @property
+    def failed(self) -> list[AccountOutcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
+
+
+def stage_ingest(
+    config: Config,
+    con: duckdb.DuckDBPyConnection,
+    access: PlatformAccess,
+    run_id: str,
+    *,
+    platforms: tuple[str, ...] = ("x", "facebook", "instagram"),
+    progress: Progress = _quiet,
+    token_of: Callable[[str | None], str | None] | None = None,
+) -> IngestReport:
+    """Capture every registered account of the given platforms; one account's failure is logged
+    and the others go on."""
+    from connectors.graph import GraphAccount, GraphConnector
+    from connectors.x import XAccount, XConnector
+    from warehouse.raw_store import RawWriter
+
+    token_of = token_of or config.token
+    report = IngestReport(run_id)
+    accounts = [a for a in con.execute(ACCOUNTS_SQL).fetchall() if a[1] in platforms]
+    writer = RawWriter(con, run_id)
+    progress("ingest_start", {"accounts": len(accounts)})
+    x_connector = None
+    graph_connectors: dict[str, Any] = {}
+    for account_key, platform, platform_id, handle, token_env in accounts:
+        outcome = AccountOutcome(account_key, platform, "ok")
+        try:
+            if platform == "x":
+                if not config.x.enabled:
+                    continue
+                if x_connector is None:
+                    token = token_of(config.x.bearer_token_env)
+                    if not token:
+                        raise CaptureError(
+                            account_key,
+                            f"no X bearer token: set the environment variable "
+                            f"{config.x.bearer_token_env}",
+                            code="no_token",
+                        )
+                    x_connector = XConnector(
+                        access.x_client(token), writer, search=config.x.search,
+                        reply_window_days=config.x.reply_window_days, sleep=access.sleep,
+                        now=access.now,
+                    )
+                result = x_connector.capture_account(XAccount(account_key, platform_id, handle))
+            else:
+                if not config.meta.enabled:
+                    continue
+                env_name = token_env or config.meta.token_env
+                token = token_of(env_name)
+                if not token:
+                    raise CaptureError(
+                        account_key,
+                        f"no Graph API token: set the environment variable {env_name}",
+                        code="no_token",
+                    )
+                if env_name not in graph_connectors:
+                    graph, usage = access.graph_client(token, config.meta.graph_version)
+                    graph_connectors[env_name] = GraphConnector(
+                        graph, usage, writer,
+                        comment_window_days=config.meta.comment_window_days,
+                        sleep=access.sleep, now=access.now,
+                    )
+                result = graph_connectors[env_name].capture_account(
+                    GraphAccount(account_key, platform, platform_id, handle)
+                )
+            outcome.pages = getattr(result, "pages", 0)
+        except CaptureError as exc:
+            outcome.status = exc.status
+            outcome.message = str(exc)
+            if exc.code == "no_token":
+                writer.log_fetch(platform, account_key, None, "auth_error",
+                                 error_code="no_token", message=str(exc))
+        writer.flush()
+        report.outcomes.append(outcome)
+        progress("account_done", {"account": account_key, "status": outcome.status,
+                                  "pages": outcome.pages, "message": outcome.message})
+    writer.flush()
+    report.pages_written = writer.pages_written
+    report.pages_quarantined = writer.pages_quarantined
+    return report
+
+
+def stage_normalize(con: duckdb.DuckDBPyConnection):
+    from warehouse.normalize import normalize
+
+    return normalize(con)
+
+
+def stage_media(config: Config, con: duckdb.DuckDBPyConnection, access: PlatformAccess):
+    from connectors.media import fetch_media
+
+    return fetch_media(con, access.media_sessions(), config.media_dir)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, job: str, started_at, status: str,
+               stats: dict[str, Any]) -> None:
+    con.execute(
+        "INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, ?::JSON) ON CONFLICT (run_id) DO UPDATE "
+        "SET finished_at = excluded.finished_at, status = excluded.status, stats = excluded.stats",
+        [run_id, job, started_at, utcnow(), status, json.dumps(stats, default=str)],
+    )
+
+
+def publish(config: Config, con: duckdb.DuckDBPyConnection) -> None:
+    from warehouse.snapshot import publish_snapshot
+
+    con.execute("CHECKPOINT")
+    publish_snapshot(con, config.snapshot_path)

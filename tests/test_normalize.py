@@ -1,0 +1,198 @@
+"""The SQL normalizer: raw pages into core, checked against counts computed from the pages."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connectors.base import RawPage
+from tests.fixtures import PYFACEBOOK, TWARC
+from warehouse import db
+from warehouse.normalize import normalize
+from warehouse.raw_store import RawWriter
+
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def con():
+    return db.memory()
+
+
+def put(con, pages: list[RawPage], run_id: str = "r1") -> None:
+    with RawWriter(con, run_id) as writer:
+        for page in pages:
+            writer.add_page(page)
+
+
+def x_page(body: str | dict, endpoint: str = "tweets/search/recent", **kw) -> RawPage:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return RawPage(source="x", origin="api", endpoint=endpoint, body=text,
+                   account_id="x:1", **kw)
+
+
+def expected_from_twarc(lines: list[str]) -> tuple[set[str], dict[str, str], int]:
+    items, authors, media = set(), {}, set()
+    for line in lines:
+        page = json.loads(line)
+        data = page.get("data") or []
+        data = [data] if isinstance(data, dict) else data
+        keys = {m["media_key"] for m in page.get("includes", {}).get("media", [])}
+        for tweet in data:
+            root = (tweet.get("edit_history_tweet_ids") or [tweet["id"]])[0]
+            items.add(root)
+            authors[root] = tweet.get("author_id")
+            for key in tweet.get("attachments", {}).get("media_keys", []):
+                if key in keys:
+                    media.add(key)
+    return items, authors, len(media)
+
+
+@pytest.mark.parametrize("name", ["media_tweet", "edited", "mentions_tweet", "withheld",
+                                  "2sets", "brexit", "quoted_edit", "geo_tweets", "cotweet"])
+def test_twarc_pages_land_with_counts_authors_media(con, name):
+    lines = (TWARC / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    put(con, [x_page(line) for line in lines])
+    normalize(con)
+    items, authors, media = expected_from_twarc(lines)
+    got = dict(con.execute("SELECT native_id, author_id FROM core.items").fetchall())
+    assert set(got) == items
+    assert all(got[i] == f"x:{authors[i]}" for i in items if authors[i])
+    assert con.execute("SELECT count(*) FROM core.media").fetchone()[0] == media
+
+
+def test_edits_are_one_item_with_every_version(con):
+    lines = [(TWARC / f).read_text().splitlines() for f in ("edited_before.jsonl",
+                                                            "edited_after.jsonl")]
+    put(con, [x_page(line) for group in lines for line in group])
+    normalize(con)
+    versions = con.execute("""
+        SELECT i.item_id, i.current_native_id, i.version_count, count(v.version_id)
+        FROM core.items i JOIN core.item_versions v USING (item_id)
+        WHERE i.version_count > 1 GROUP BY ALL""").fetchall()
+    assert versions, "an edited tweet keeps its versions"
+    for item_id, current, count, joined in versions:
+        assert count == joined >= 2
+        assert int(current) > int(item_id.split(":")[1])
+
+
+def test_facebook_comments_without_id_or_author(con):
+    pages = [
+        RawPage(source="facebook", origin="api", endpoint=":object/comments",
+                object_id="19292868552_10158407654328553", account_id="facebook:19292868552",
+                body=(PYFACEBOOK / "facebook/apidata/comments" / name).read_text())
+        for name in ("comments_p1.json", "comments_p2.json")
+    ]
+    put(con, pages)
+    normalize(con)
+    rows = con.execute("""SELECT kind, count(*), count(author_id), count(DISTINCT thread_root_id)
+                          FROM core.items GROUP BY kind ORDER BY kind""").fetchall()
+    total = sum(len(json.loads(p.body)["data"]) for p in pages)
+    assert sum(r[1] for r in rows) == total
+    assert all(r[2] == 0 for r in rows)  # no `from` without a Page token
+    assert {r[3] for r in rows} == {1}
+    replies = con.execute("""SELECT count(*) FROM core.items r JOIN core.items c
+                             ON r.parent_item_id = c.item_id WHERE r.kind = 'reply'""").fetchone()
+    assert replies[0] == dict((r[0], r[1]) for r in rows).get("reply", 0)
+
+
+def test_instagram_media_with_album_children(con):
+    # a real ?ids= lookup of two media, one of them an album with children
+    lookup = json.loads((PYFACEBOOK / "instagram/apidata/medias/medias_fields.json").read_text())
+    posts = list(lookup.values())
+    put(con, [RawPage(source="instagram", origin="api", endpoint=":ig_user/media",
+                      object_id="17841", account_id="instagram:17841",
+                      body=json.dumps({"data": posts}))])
+    normalize(con)
+    for post in posts:
+        children = post.get("children", {}).get("data", [])
+        n = con.execute("SELECT count(*) FROM core.media WHERE item_id = ?",
+                        [f"instagram:{post['id']}"]).fetchone()[0]
+        assert n == (len(children) or 1)
+    assert any(post.get("children") for post in posts)
+
+
+def test_shape_errors_are_quarantined_and_the_rest_loads(con):
+    good = {"data": [{"id": "5", "text": "hello", "conversation_id": "5"}]}
+    put(con, [
+        x_page({"data": "not a list"}),
+        x_page([1, 2, 3]),
+        x_page({"data": [{"text": "no id"}]}),
+        x_page(good),
+        RawPage(source="facebook", origin="api", endpoint=":page/posts", object_id="9",
+                body=json.dumps({"error": {"message": "bad", "code": 100}})),
+    ])
+    result = normalize(con)
+    reasons = [r[0] for r in con.execute("SELECT reason FROM raw.quarantine").fetchall()]
+    assert result.quarantined == 4
+    assert any("not a list of tweets" in r for r in reasons)
+    assert any("not an object" in r for r in reasons)
+    assert any("without an id" in r for r in reasons)
+    assert any("Graph API error" in r for r in reasons)
+    assert con.execute("SELECT native_id FROM core.items").fetchall() == [("5",)]
+
+
+def test_rerun_adds_nothing_and_refetch_updates_observation(con):
+    page = {"data": [{"id": "7", "text": "t", "conversation_id": "7"}]}
+    put(con, [x_page(page, fetched_at=T0)])
+    normalize(con)
+    snapshot = con.execute("SELECT * FROM core.items").fetchall()
+    assert normalize(con).pages == 0
+    assert con.execute("SELECT * FROM core.items").fetchall() == snapshot
+    put(con, [x_page(page, fetched_at=T0 + timedelta(hours=1))], run_id="r2")
+    normalize(con)
+    assert con.execute("SELECT count(*) FROM raw.api_pages").fetchone()[0] == 1
+    obs = con.execute("SELECT state, seen_count, last_seen_at FROM core.observations").fetchall()
+    assert obs == [("visible", 2, T0 + timedelta(hours=1))]
+
+
+def test_hidden_then_deleted_are_observed_as_runs(con):
+    post = {"id": "1_2", "message": "Game tonight", "created_time": "2026-03-01T12:00:00+0000"}
+
+    def comments(hidden: bool) -> RawPage:
+        return RawPage(source="facebook", origin="api", endpoint=":object/comments",
+                       object_id="1_2", account_id="facebook:1",
+                       fetched_at=T0 + timedelta(hours=3 if hidden else 1),
+                       body=json.dumps({"data": [{"id": "2_3", "message": "spam spam",
+                                                  "created_time": "2026-03-01T13:00:00+0000",
+                                                  "is_hidden": hidden}]}))
+
+    put(con, [RawPage(source="facebook", origin="api", endpoint=":page/posts", object_id="1",
+                      account_id="facebook:1", body=json.dumps({"data": [post]}),
+                      fetched_at=T0)])
+    put(con, [comments(False)])
+    normalize(con)
+    put(con, [comments(True)])
+    normalize(con)
+    gone = RawPage(source="facebook", origin="api", endpoint=":object", object_id="2_3",
+                   account_id="facebook:1", fetched_at=T0 + timedelta(hours=5),
+                   body=json.dumps({"error": {"message": "Unsupported get request.",
+                                              "type": "GraphMethodException", "code": 100,
+                                              "error_subcode": 33}}))
+    put(con, [gone])
+    normalize(con)
+    runs = con.execute("""SELECT state, seen_count FROM core.observations
+                          WHERE item_id = 'facebook:2_3' ORDER BY first_seen_at""").fetchall()
+    assert runs == [("visible", 1), ("hidden", 1), ("deleted", 1)]
+    assert con.execute("SELECT state, is_hidden, text FROM core.items "
+                       "WHERE item_id = 'facebook:2_3'").fetchone() == ("deleted", False,
+                                                                       "spam spam")
+
+
+def test_x_lookup_errors_mark_deleted(con):
+    put(con, [x_page({"data": [{"id": "10", "text": "root", "conversation_id": "10"},
+                               {"id": "11", "text": "reply", "conversation_id": "10",
+                                "referenced_tweets": [{"type": "replied_to", "id": "10"}]}]},
+                     fetched_at=T0)])
+    put(con, [x_page({"errors": [{"resource_id": "11", "resource_type": "tweet",
+                                  "title": "Not Found Error", "value": "11",
+                                  "type": "https://api.twitter.com/2/problems/resource-not-found",
+                                  "detail": "Could not find tweet with ids: [11]."}]},
+                     endpoint="tweets", fetched_at=T0 + timedelta(hours=1))])
+    normalize(con)
+    rows = dict(con.execute("SELECT item_id, state FROM core.items").fetchall())
+    assert rows == {"x:10": "visible", "x:11": "deleted"}
+    kinds = dict(con.execute("SELECT item_id, kind FROM core.items").fetchall())
+    assert kinds == {"x:10": "post", "x:11": "comment"}
