@@ -26,7 +26,7 @@ SECRET_PARAM_NAMES = frozenset(
 _QUERY_SECRET = re.compile(
     r"(?i)\b(" + "|".join(sorted(SECRET_PARAM_NAMES)) + r")=([^&\s\"'#]+)"
 )
-_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9%._~+/=-]+")
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9%._~+/=-]{20,}")
 _REDACTED = "[REDACTED]"
 
 _known_secrets: set[str] = set()
@@ -38,13 +38,21 @@ def register_secret(value: str | None) -> None:
         _known_secrets.add(value)
 
 
-def redact(text: object) -> str:
-    """The text with every known credential and every credential-looking parameter removed."""
-    out = str(text)
+def redact_body(text: str) -> str:
+    """A stored page body without credentials: known secrets and ``access_token=`` style URL
+    parameters are removed; ordinary text ("the bearer of bad news") is left as received."""
+    out = text
     for secret in sorted(_known_secrets, key=len, reverse=True):
         if secret in out:
             out = out.replace(secret, _REDACTED)
-    out = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={_REDACTED}", out)
+    if "=" in out:
+        out = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={_REDACTED}", out)
+    return out
+
+
+def redact(text: object) -> str:
+    """The text with every known credential and every credential-looking value removed."""
+    out = redact_body(str(text))
     return _BEARER.sub(lambda m: f"{m.group(1)} {_REDACTED}", out)
 
 

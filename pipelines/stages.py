@@ -64,7 +64,11 @@ class IngestReport:
 
     @property
     def failed(self) -> list[AccountOutcome]:
-        return [o for o in self.outcomes if o.status != "ok"]
+        return [o for o in self.outcomes if o.status not in ("ok", "partial")]
+
+    @property
+    def partial(self) -> list[AccountOutcome]:
+        return [o for o in self.outcomes if o.status == "partial"]
 
 
 def stage_ingest(
@@ -133,6 +137,8 @@ def stage_ingest(
                     GraphAccount(account_key, platform, platform_id, handle)
                 )
             outcome.pages = getattr(result, "pages", 0)
+            outcome.status = getattr(result, "status", "ok")
+            outcome.message = getattr(result, "error", None)
         except CaptureError as exc:
             outcome.status = exc.status
             outcome.message = str(exc)

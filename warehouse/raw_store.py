@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from connectors.base import RawPage, utcnow
-from connectors.redaction import clean_params, redact
+from connectors.redaction import clean_params, redact, redact_body
 
 STAGE_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS stage_pages (
@@ -115,7 +115,7 @@ class RawWriter:
     def add_page(self, page: RawPage) -> None:
         params = json.dumps(clean_params(page.params), sort_keys=True, default=str)
         # Graph API echoes the access token in paging URLs: the stored body never carries it.
-        body = redact(page.body)
+        body = redact_body(page.body)
         self._pages.append(
             (
                 len(self._pages),
@@ -135,7 +135,7 @@ class RawWriter:
             self.flush()
 
     def quarantine(self, page: RawPage, reason: str) -> None:
-        body = redact(page.body)
+        body = redact_body(page.body)
         key = sha256_text("|".join([page.source, page.endpoint, page.object_id or "", body]))
         params = json.dumps(clean_params(page.params), sort_keys=True, default=str)
         self._quarantined.append(

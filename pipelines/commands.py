@@ -1,0 +1,243 @@
+"""What each ``socialaudit`` command does. Heavy modules are imported here, not in ``cli``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from connectors.base import utcnow
+from pipelines.config import CONFIG_FILE_NAME, Config, ConfigError, load_config
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _config(args: argparse.Namespace) -> Config:
+    try:
+        return load_config(args.config)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False) -> dict[str, Any]:
+    """Run the stages of ``job`` in-process with a progress display; return a summary."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipelines import stages
+    from pipelines.platforms import platform_access
+    from warehouse.raw_store import new_run_id
+
+    console = _console()
+    started = utcnow()
+    run_id = new_run_id(job, started)
+    summary: dict[str, Any] = {"run_id": run_id}
+    con = stages.open_warehouse(config)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(), console=console, disable=quiet, transient=False,
+    )
+    try:
+        with progress:
+            if job in ("ingest", "all"):
+                task = progress.add_task("registry", total=1, info="")
+                reg = stages.stage_registry(config, con)
+                for problem in reg.problems:
+                    console.print(f"[red]registry:[/red] {problem}")
+                progress.update(task, completed=1,
+                                info=", ".join(f"{k} {v}" for k, v in reg.loaded.items()))
+                summary["registry_problems"] = len(reg.problems)
+
+                access = platform_access(config)
+                task = progress.add_task("capture", total=None, info="")
+
+                def on_event(event: str, info: dict[str, Any]) -> None:
+                    if event == "ingest_start":
+                        progress.update(task, total=info["accounts"])
+                    elif event == "account_done":
+                        progress.advance(task)
+                        progress.update(task, info=f"{info['account']} {info['status']}")
+                        if info["status"] != "ok":
+                            progress.console.print(
+                                f"[yellow]capture:[/yellow] {info['message']}")
+
+                report = stages.stage_ingest(config, con, access, run_id, progress=on_event)
+                progress.update(task, info=f"{report.pages_written} pages, "
+                                f"{len(report.failed)} account(s) with errors")
+                summary["pages"] = report.pages_written
+                summary["capture_errors"] = [(o.account_key, o.status) for o in report.failed]
+
+                task = progress.add_task("normalize", total=1, info="")
+                norm = stages.stage_normalize(con)
+                progress.update(task, completed=1,
+                                info=f"{norm.items_staged} items from {norm.pages} pages "
+                                f"in {norm.seconds:.1f}s")
+                summary["normalize_seconds"] = norm.seconds
+
+                task = progress.add_task("media", total=1, info="")
+                media = stages.stage_media(config, con, access)
+                progress.update(task, completed=1,
+                                info=f"{media.fetched} fetched, {media.failed} failed")
+            stages.record_run(con, run_id, job, started, "ok", summary)
+            task = progress.add_task("snapshot", total=1, info="")
+            stages.publish(config, con)
+            progress.update(task, completed=1, info=str(config.snapshot_path))
+    finally:
+        con.close()
+    return summary
+
+
+SUMMARY_ITEMS = """
+SELECT platform, kind, count(*) AS items, count(*) FILTER (WHERE author_is_district) AS by_district
+FROM core.items GROUP BY ALL ORDER BY platform, kind
+"""
+SUMMARY_OTHER = """
+SELECT (SELECT count(*) FROM core.media), (SELECT count(*) FROM core.media
+        WHERE content_sha256 IS NOT NULL), (SELECT count(*) FROM registry.accounts),
+       (SELECT count(*) FROM raw.api_pages), (SELECT count(*) FROM raw.quarantine)
+"""
+
+
+def print_summary(config: Config) -> None:
+    from rich.table import Table
+
+    from warehouse.snapshot import open_snapshot
+
+    console = _console()
+    con = open_snapshot(config.snapshot_path)
+    try:
+        table = Table(title=f"{config.district_name}: what was captured")
+        for col in ("platform", "kind", "items", "by district accounts"):
+            table.add_column(col, justify="right" if col != "platform" else "left")
+        for row in con.execute(SUMMARY_ITEMS).fetchall():
+            table.add_row(*[str(v) for v in row])
+        console.print(table)
+        media, stored, accounts, pages, quarantined = con.execute(SUMMARY_OTHER).fetchone()
+        console.print(f"accounts {accounts}, media {media} ({stored} images stored), "
+                      f"raw pages {pages}, quarantined {quarantined}")
+    finally:
+        con.close()
+    console.print(f"workspace  {config.root}")
+    console.print(f"config     {config.path}")
+    console.print(f"warehouse  {config.warehouse_path}")
+    console.print(f"snapshot   {config.snapshot_path}   (socialaudit sql \"...\" "
+                  f"--config {config.path})")
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from connectors.simulated.workspace import prepare_demo_workspace
+
+    out: Path = args.out.resolve()
+    if out.exists() and any(out.iterdir()):
+        existing = out / CONFIG_FILE_NAME
+        if not existing.exists() or "[simulated]" not in existing.read_text(encoding="utf-8"):
+            raise UserError(f"{out} exists and is not a demo workspace; choose another --out")
+        for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "snapshot.duckdb"):
+            (out / name).unlink(missing_ok=True)
+        for folder in ("registry", "media", "reports", "simulated"):
+            shutil.rmtree(out / folder, ignore_errors=True)
+    for env_name in ("SOCIALAUDIT_X_BEARER_TOKEN", "SOCIALAUDIT_META_TOKEN"):
+        # the simulated platforms accept whatever token the demo sends; never a real one
+        os.environ.setdefault(env_name, "sim-" + secrets.token_urlsafe(24))
+    console = _console()
+    console.print(f"Simulating a district (scale {args.scale:g}, seed {args.seed}) in {out}")
+    config_path = prepare_demo_workspace(out, seed=args.seed, scale=args.scale)
+    config = load_config(config_path)
+    run_pipeline(config, "all", quiet=args.quiet)
+    print_summary(config)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    summary = run_pipeline(config, args.job, quiet=args.quiet)
+    print_summary(config)
+    return 1 if summary.get("capture_errors") else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from connectors import importers
+    from pipelines import stages
+    from warehouse.raw_store import RawWriter, new_run_id
+
+    config = _config(args)
+    if not args.path.exists():
+        raise UserError(f"{args.path}: no such file or folder")
+    con = stages.open_warehouse(config)
+    run_id = new_run_id(f"import-{args.kind}")
+    try:
+        with RawWriter(con, run_id) as writer:
+            if args.kind == "twarc":
+                result = importers.import_twarc(args.path, writer, account_id=args.account)
+            elif args.kind == "x-archive":
+                result = importers.import_x_archive(args.path, writer, account_id=args.account,
+                                                    media_dir=config.media_dir)
+            else:
+                result = importers.import_graph_json(args.path, writer, account_id=args.account)
+        norm = stages.stage_normalize(con)
+        if args.kind == "x-archive":
+            importers.link_archive_media(con, result)
+        stages.publish(config, con)
+    finally:
+        con.close()
+    for error in result.errors:
+        print(f"quarantined: {error}", file=sys.stderr)
+    print(f"{result.pages_stored} page(s) stored, {result.pages_quarantined} quarantined, "
+          f"{norm.items_staged} item row(s) normalized")
+    return 1 if result.pages_quarantined else 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    config = _config(args)
+    path = config.warehouse_path if args.live else config.snapshot_path
+    if not path.exists():
+        raise UserError(f"{path} does not exist yet: run the pipeline first")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise UserError(f"cannot open {path} read-only: {exc}") from exc
+    try:
+        cursor = con.execute(args.query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise UserError(str(exc).splitlines()[0]) from exc
+    finally:
+        con.close()
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row, strict=True)), default=str))
+    else:
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row])
+        _console().print(table)
+        print(f"{len(rows)} row(s)")
+    return 0
