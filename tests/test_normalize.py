@@ -196,3 +196,20 @@ def test_x_lookup_errors_mark_deleted(con):
     assert rows == {"x:10": "visible", "x:11": "deleted"}
     kinds = dict(con.execute("SELECT item_id, kind FROM core.items").fetchall())
     assert kinds == {"x:10": "post", "x:11": "comment"}
+
+
+def test_instagram_replies_page_inherits_the_thread_of_its_comment(con):
+    comments = {"data": [{"id": "c1", "text": "Great game!", "username": "fan1",
+                          "timestamp": "2026-03-01T12:00:00+0000"}]}
+    replies = {"data": [{"id": "r1", "text": "@fan1 thanks!", "username": "lincolnhs",
+                         "timestamp": "2026-03-01T13:00:00+0000"}]}
+    put(con, [RawPage(source="instagram", origin="api", endpoint=":ig_media/comments",
+                      object_id="m1", account_id="instagram:9", body=json.dumps(comments))])
+    normalize(con)
+    put(con, [RawPage(source="instagram", origin="api", endpoint=":ig_comment/replies",
+                      object_id="c1", account_id="instagram:9", body=json.dumps(replies))])
+    normalize(con)
+    rows = con.execute("SELECT item_id, kind, parent_item_id, thread_root_id FROM core.items "
+                       "ORDER BY item_id").fetchall()
+    assert rows == [("instagram:c1", "comment", "instagram:m1", "instagram:m1"),
+                    ("instagram:r1", "reply", "instagram:c1", "instagram:m1")]

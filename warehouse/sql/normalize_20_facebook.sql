@@ -108,5 +108,6 @@ INSERT INTO stg_gone
 SELECT 'facebook:' || object_id, page_id
 FROM batch
 WHERE source = 'facebook' AND endpoint = ':object'
-  AND json_extract_string(body, '$.error.code') = '100'
-  AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33';
+  AND ((json_extract_string(body, '$.error.code') = '100'
+        AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33')
+       OR json_extract_string(body, '$.error.code') = '803');

@@ -91,5 +91,6 @@ INSERT INTO stg_gone
 SELECT 'instagram:' || object_id, page_id
 FROM batch
 WHERE source = 'instagram' AND endpoint = ':ig_object'
-  AND json_extract_string(body, '$.error.code') = '100'
-  AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33';
+  AND ((json_extract_string(body, '$.error.code') = '100'
+        AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33')
+       OR json_extract_string(body, '$.error.code') = '803');
