@@ -32,6 +32,7 @@ from connectors.graph import (
     make_graph_client,
 )
 from connectors.transport import HandlerAdapter, Reply
+from tests.core_checks import graph_item_count, normalized
 from tests.graph_support import (
     PYFB,
     TOKEN,
@@ -184,6 +185,23 @@ def test_facebook_fixture_pages_land_with_endpoint_object_and_counts() -> None:
     assert "access_token=[REDACTED]" in json.dumps(posts[0]["body"]["paging"])
     assert TOKEN not in h.all_raw_text()
 
+    # ... and into core: 10 posts, 16 comments/replies in their threads, album media
+    h.flush()
+    con = normalized(h.con)
+    counts = graph_item_count(con, "facebook")
+    assert counts["post"] == 10 and counts.get("comment", 0) + counts.get("reply", 0) == 16
+    threads = dict(con.execute("""SELECT thread_root_id, count(*) FROM core.items
+                                  WHERE kind <> 'post' GROUP BY 1""").fetchall())
+    assert threads == {f"facebook:{NEWEST_POST}": 15, f"facebook:{SECOND_POST}": 1}
+    assert con.execute("SELECT author_id FROM core.items WHERE kind <> 'post' "
+                       "AND author_id IS NOT NULL").fetchall() == [("facebook:2711636948859886",)]
+    expected_media = sum(
+        max(1, len(a.get("subattachments", {}).get("data", [])))
+        for page in posts for p in page["body"]["data"]
+        for a in p.get("attachments", {}).get("data", [])
+        if a.get("media") or a.get("subattachments"))
+    assert con.execute("SELECT count(*) FROM core.media").fetchone()[0] == expected_media
+
 
 def test_facebook_time_based_paging_follows_until_and_paging_token() -> None:
     h = Harness.create(FB_NOW)
@@ -283,6 +301,17 @@ def test_instagram_fixture_pages_media_comments_and_replies() -> None:
     assert [(r["status"], r["source"]) for r in h.fetch_log()] == [("ok", "instagram")]
     assert result.comments == 4 + 1 + 1 + 1
     assert TOKEN not in h.all_raw_text()
+
+    # ... and into core: 4 media posts (album children as media), 6 distinct comments and
+    # replies (the fixtures reuse comment 17892250648466172 on both media)
+    h.flush()
+    con = normalized(h.con)
+    counts = graph_item_count(con, "instagram")
+    assert counts == {"post": 4, "comment": 4, "reply": 2}
+    assert con.execute("SELECT count(*) FROM core.media WHERE item_id = ?",
+                       [f"instagram:{album['id']}"]).fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM core.items WHERE kind <> 'post' "
+                       "AND thread_root_id IS NULL").fetchone()[0] == 0
 
 
 def test_instagram_incremental_stops_at_seen_media() -> None:

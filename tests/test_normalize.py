@@ -46,7 +46,7 @@ def expected_from_twarc(lines: list[str]) -> tuple[set[str], dict[str, str], int
             authors[root] = tweet.get("author_id")
             for key in tweet.get("attachments", {}).get("media_keys", []):
                 if key in keys:
-                    media.add(key)
+                    media.add((root, key))  # a retweet carries the original's media key
     return items, authors, len(media)
 
 

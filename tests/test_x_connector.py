@@ -20,6 +20,7 @@ from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP,
 from connectors.redaction import redact
 from connectors.transport import HandlerAdapter, Reply
 from connectors.x import EXPANSIONS, TWEET_FIELDS, XAccount, make_x_client
+from tests.core_checks import assert_x_page_in_core, normalized
 from tests.x_support import (
     EMPTY,
     LOOKUP,
@@ -167,6 +168,8 @@ def test_twarc_fixture_page_goes_through_tweepy_into_raw_pages(fixture: TwarcPag
     assert len(row["body"].get("data") or []) == len(data)
     if body.get("errors"):
         assert row["body"]["errors"] == body["errors"]  # partial errors kept, not failures
+    # ... and from raw into core: items, authors, media and edit links
+    assert_x_page_in_core(normalized(h.con), body)
 
 
 # ---------------------------------------------------------------------- tweepy cassettes

@@ -40,8 +40,9 @@ CREATE TABLE core.item_versions (
     PRIMARY KEY (item_id, version_id, text_sha256)
 );
 
+-- One row per medium attached to an item; the same medium (a retweet's photo) can be on several.
 CREATE TABLE core.media (
-    media_id       VARCHAR PRIMARY KEY,      -- platform:media key or id
+    media_id       VARCHAR NOT NULL,         -- platform:media key or id
     item_id        VARCHAR NOT NULL,
     platform       VARCHAR NOT NULL,
     position       INTEGER NOT NULL,
@@ -55,7 +56,8 @@ CREATE TABLE core.media (
     content_sha256 VARCHAR,                  -- of the image bytes (the preview for video)
     local_path     VARCHAR,
     fetch_error    VARCHAR,
-    first_seen_at  TIMESTAMPTZ NOT NULL
+    first_seen_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (item_id, media_id)
 );
 
 -- The state each item was seen in, as runs of equal state: hiding and deletion come from what

@@ -1,5 +1,5 @@
 -- Media whose image bytes are not yet stored: photos by URL, videos by their preview image.
-SELECT media_id, platform, media_type,
+SELECT DISTINCT ON (media_id) media_id, platform, media_type,
        CASE WHEN media_type = 'photo' THEN url ELSE preview_url END AS image_url
 FROM core.media
 WHERE content_sha256 IS NULL

@@ -116,8 +116,9 @@ SELECT media_id, coalesce(v.item_id, m.item_id), platform, position, media_type,
        alt_text, width, height, duration_ms, page_fetched_at
 FROM stg_media m
 LEFT JOIN vmap v ON v.ref = m.item_id
-QUALIFY row_number() OVER (PARTITION BY media_id ORDER BY page_fetched_at DESC, page_id DESC) = 1
-ON CONFLICT (media_id) DO UPDATE SET
+QUALIFY row_number() OVER (PARTITION BY coalesce(v.item_id, m.item_id), media_id
+                           ORDER BY page_fetched_at DESC, page_id DESC) = 1
+ON CONFLICT (item_id, media_id) DO UPDATE SET
     url = excluded.url,
     preview_url = excluded.preview_url,
     alt_text = coalesce(excluded.alt_text, core.media.alt_text),
