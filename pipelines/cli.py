@@ -12,7 +12,7 @@ DEFAULT_CONFIG = "socialaudit.toml"
 def _add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", default=DEFAULT_CONFIG, metavar="FILE",
-        help="the district workspace's socialaudit.toml (or its folder); default ./socialaudit.toml",
+        help="the workspace's socialaudit.toml (or its folder); default ./socialaudit.toml",
     )
 
 
