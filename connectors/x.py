@@ -208,6 +208,7 @@ class XConnector:
         max_wait_seconds: float = 60,
         retries: int = 3,
         reply_window_days: int = 7,
+        deletion_recheck_hours: float = 24,
         sleep: Sleep = time.sleep,
         now: Clock = utcnow,
     ):
@@ -220,6 +221,7 @@ class XConnector:
         self.max_wait_seconds = max_wait_seconds
         self.retries = retries
         self.reply_window = timedelta(days=reply_window_days)
+        self.deletion_recheck = timedelta(hours=deletion_recheck_hours)
         self.sleep = sleep
         self.now = now
         # Rate-limit state per endpoint template: (remaining, reset epoch seconds).
@@ -337,10 +339,24 @@ class XConnector:
                 account, result, self.search_endpoint, root, call, extra, "next_token",
                 oldest_since=oldest,
             )
-            if outcome.complete:
+            if outcome.complete and self._recheck_due(account, root):
                 self._lookup_missing(account, root, outcome.returned_ids, result)
 
     # ------------------------------------------------------------------ 3. deletions
+
+    def _recheck_due(self, account: XAccount, root: str) -> bool:
+        """Deletion lookups are billed per post read: at most one per conversation per
+        ``deletion_recheck_hours``; the time of the last one is kept in a cursor."""
+        state = self.sink.get_cursor(SOURCE, account.account_key, X_TWEETS_LOOKUP, root) or {}
+        last = _parse_time(state.get("checked_at") or "")
+        now = self.now()
+        if last is not None and now - last < self.deletion_recheck:
+            return False
+        self.sink.set_cursor(
+            SOURCE, account.account_key, X_TWEETS_LOOKUP,
+            {"checked_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}, root,
+        )
+        return True
 
     def _lookup_missing(
         self, account: XAccount, root: str, returned: set[str], result: XCaptureResult

@@ -666,3 +666,21 @@ def test_no_lookup_when_the_search_was_interrupted() -> None:
     }
     assert h.fetch_log()[-1]["endpoint"] == X_SEARCH_RECENT
     assert h.cursor("acct", X_USER_TWEETS, USER) == {"since_id": "50"}
+
+
+def test_deletion_lookups_are_rationed_per_conversation() -> None:
+    # X bills each post read: a conversation's replies are rechecked at most once a day.
+    h = Harness(NOW, deletion_recheck_hours=24)
+    root = "50"
+    h.api.on(TIMELINE, page([tweet(root, ago(days=1))]))
+    h.seen_reply("61", root)
+    h.api.on(LOOKUP, {"errors": [not_found("61")]})
+    h.run(ACCT)
+    h.clock.advance(hours=1)
+    h.run(ACCT)
+    assert len(h.calls(LOOKUP)) == 1
+    h.clock.advance(hours=24)
+    h.run(ACCT)
+    assert len(h.calls(LOOKUP)) == 2
+    assert h.cursor("acct", X_TWEETS_LOOKUP, root)["checked_at"] == iso(h.clock.now()).replace(
+        ".000Z", "Z")
