@@ -341,6 +341,7 @@ class GraphConnector:
         since = _int_or_none(state.get("since"))
         pending = state.get("pending") if isinstance(state.get("pending"), Mapping) else None
         recent = _recent(state.get("recent"))
+        backfill = _recent(state.get("backfill"))
         paging = _paging_of(pending)
         pass_newest = _int_or_none((pending or {}).get("newest"))
         base = dict(FB_POSTS_PARAMS)
@@ -348,7 +349,8 @@ class GraphConnector:
             base["since"] = str(since)
 
         def save(done: bool) -> dict[str, Any]:
-            new_state: dict[str, Any] = {"since": since, "recent": self._pruned(recent)}
+            new_state: dict[str, Any] = {"since": since, "recent": self._pruned(recent),
+                                         "backfill": dict(backfill)}
             if done:
                 new_state["since"] = _max(since, pass_newest)
             else:
@@ -371,6 +373,8 @@ class GraphConnector:
                     pass_newest = _max(pass_newest, created)
                     if created >= self._window_start:
                         recent[post_id] = created
+                    elif since is None or created > since:
+                        backfill[post_id] = created
                 nxt = _next_paging(data, paging)
                 if nxt is None:
                     state = save(done=True)
@@ -380,15 +384,22 @@ class GraphConnector:
                 state = save(done=False)
         except _Malformed as bad:
             self._quarantine(req, bad)
-            state = {**state, "recent": self._pruned(recent)}
+            state = {**state, "recent": self._pruned(recent), "backfill": dict(backfill)}
             self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
 
-        # Comments of every post in the window, newest first.
+        # Comments of every post in the window, newest first, re-fetched each run (hiding and
+        # deletion are seen that way); then, once each, of the older posts this account's first
+        # passes found (the backfill), so a new account's history comes with its comments.
         for post_id in sorted(self._pruned(recent), key=lambda p: (-recent[p], p)):
             if not self._facebook_comments(post_id):
                 recent.pop(post_id, None)
                 state = {**state, "recent": self._pruned(recent)}
                 self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
+        for post_id in sorted(backfill, key=lambda p: (-backfill[p], p)):
+            self._facebook_comments(post_id)
+            backfill.pop(post_id)
+            state = {**state, "backfill": dict(backfill)}
+            self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
 
     def _facebook_comments(self, post_id: str) -> bool:
         """Every comments page of one post, then deletion lookups. False if the post is gone."""
@@ -427,11 +438,13 @@ class GraphConnector:
         newest = _int_or_none(state.get("newest"))
         pending = state.get("pending") if isinstance(state.get("pending"), Mapping) else None
         recent = _recent(state.get("recent"))
+        backfill = _recent(state.get("backfill"))
         paging = _paging_of(pending)
         pass_newest = _int_or_none((pending or {}).get("newest"))
 
         def save(done: bool) -> dict[str, Any]:
-            new_state: dict[str, Any] = {"newest": newest, "recent": self._pruned(recent)}
+            new_state: dict[str, Any] = {"newest": newest, "recent": self._pruned(recent),
+                                         "backfill": dict(backfill)}
             if done:
                 new_state["newest"] = _max(newest, pass_newest)
             else:
@@ -457,6 +470,8 @@ class GraphConnector:
                         reached_seen = True
                     if stamp >= self._window_start:
                         recent[media_id] = stamp
+                    elif newest is None or stamp > newest:
+                        backfill[media_id] = stamp
                 nxt = _next_paging(data, paging)
                 if nxt is None or reached_seen:
                     state = save(done=True)
@@ -466,7 +481,7 @@ class GraphConnector:
                 state = save(done=False)
         except _Malformed as bad:
             self._quarantine(req, bad)
-            state = {**state, "recent": self._pruned(recent)}
+            state = {**state, "recent": self._pruned(recent), "backfill": dict(backfill)}
             self.sink.set_cursor("instagram", key, endpoints.IG_MEDIA, state, ig_id)
 
         for media_id in sorted(self._pruned(recent), key=lambda m: (-recent[m], m)):
@@ -474,6 +489,11 @@ class GraphConnector:
                 recent.pop(media_id, None)
                 state = {**state, "recent": self._pruned(recent)}
                 self.sink.set_cursor("instagram", key, endpoints.IG_MEDIA, state, ig_id)
+        for media_id in sorted(backfill, key=lambda m: (-backfill[m], m)):
+            self._instagram_comments(media_id)
+            backfill.pop(media_id)
+            state = {**state, "backfill": dict(backfill)}
+            self.sink.set_cursor("instagram", key, endpoints.IG_MEDIA, state, ig_id)
 
     def _instagram_comments(self, media_id: str) -> bool:
         """Comments (nested replies, more reply pages) of one media, then deletion lookups.

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import secrets
 import shutil
 import sys
 from pathlib import Path
@@ -144,7 +142,7 @@ def print_summary(config: Config) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from connectors.simulated.workspace import prepare_demo_workspace
+    from connectors.simulated import generate_world, write_workspace
 
     out: Path = args.out.resolve()
     if out.exists() and any(out.iterdir()):
@@ -155,13 +153,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             (out / name).unlink(missing_ok=True)
         for folder in ("registry", "media", "reports", "simulated"):
             shutil.rmtree(out / folder, ignore_errors=True)
-    for env_name in ("SOCIALAUDIT_X_BEARER_TOKEN", "SOCIALAUDIT_META_TOKEN"):
-        # the simulated platforms accept whatever token the demo sends; never a real one
-        os.environ.setdefault(env_name, "sim-" + secrets.token_urlsafe(24))
     console = _console()
     console.print(f"Simulating a district (scale {args.scale:g}, seed {args.seed}) in {out}")
-    config_path = prepare_demo_workspace(out, seed=args.seed, scale=args.scale)
-    config = load_config(config_path)
+    world = generate_world(seed=args.seed, scale=args.scale)
+    config = load_config(write_workspace(world, out))
     run_pipeline(config, "all", quiet=args.quiet)
     print_summary(config)
     return 0

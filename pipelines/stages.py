@@ -87,7 +87,10 @@ def stage_ingest(
     from connectors.x import XAccount, XConnector
     from warehouse.raw_store import RawWriter
 
-    token_of = token_of or config.token
+    configured = token_of or config.token
+
+    def token_of(env_name: str | None) -> str | None:
+        return configured(env_name) or access.token_fallback.get(env_name or "")
     report = IngestReport(run_id)
     accounts = [a for a in con.execute(ACCOUNTS_SQL).fetchall() if a[1] in platforms]
     writer = RawWriter(con, run_id)
@@ -127,7 +130,7 @@ def stage_ingest(
                         code="no_token",
                     )
                 if env_name not in graph_connectors:
-                    graph, usage = access.graph_client(token, config.meta.graph_version)
+                    graph, usage = access.graph_client(token, version=config.meta.graph_version)
                     graph_connectors[env_name] = GraphConnector(
                         graph, usage, writer,
                         comment_window_days=config.meta.comment_window_days,

@@ -160,24 +160,28 @@ def test_facebook_fixture_pages_land_with_endpoint_object_and_counts() -> None:
     second = h.pages(ep.FB_COMMENTS, SECOND_POST)
     assert second[0]["body"]["data"][0]["from"] == {"name": "Kun Liu", "id": "2711636948859886"}
 
-    # Comments were asked for exactly the posts inside the 14-day window.
+    # A first capture asks for the comments of every post it found: the 7 inside the 14-day
+    # window (re-fetched every run) and, once, the 3 older ones (the backfill).
+    all_posts = [p["id"] for page in posts for p in page["body"]["data"]]
     in_window = [p["id"] for page in posts for p in page["body"]["data"]
                  if epoch(p["created_time"]) >= (FB_NOW - timedelta(days=14)).timestamp()]
-    assert len(in_window) == 7
+    assert len(in_window) == 7 and len(all_posts) == 10
     asked = [path.removesuffix("/comments") for path in h.server.paths()
              if path.endswith("/comments")]
-    assert sorted(set(asked)) == sorted(in_window)
-    assert len(h.pages(ep.FB_COMMENTS)) == 8
+    assert asked[:len(in_window) + 1].count(NEWEST_POST) == 2  # window first, paged
+    assert sorted(set(asked)) == sorted(all_posts)
+    assert len(h.pages(ep.FB_COMMENTS)) == 11
 
     state = h.cursor("facebook", "district-fb", ep.FB_PAGE_POSTS, FB_PAGE)
     assert state["since"] == epoch("2021-07-09T19:09:52+0000")
     assert "pending" not in state
     assert sorted(state["recent"]) == sorted(in_window)
+    assert state["backfill"] == {}
 
     log = h.fetch_log()
     assert [(r["status"], r["account_id"], r["pages"]) for r in log] == [
-        ("ok", "district-fb", 10)]
-    assert result.status == "ok" and result.complete and result.pages == 10
+        ("ok", "district-fb", 13)]
+    assert result.status == "ok" and result.complete and result.pages == 13
     assert result.items == 10 and result.comments == 16 and result.lookups == []
     assert h.quarantine() == []
     # The served next URLs carried the real (fake) token; the stored ones do not.
@@ -422,7 +426,7 @@ def test_expired_token_mid_account_stops_keeps_pages_and_next_run_resumes() -> N
     fb_posts_route(h)
     before = len(h.server.calls)
     result = h.new_run().capture_account(FB)
-    resumed = h.server.calls[before:]
+    resumed = [c for c in h.server.calls[before:] if c.path.endswith("/posts")]
     assert [c.query.get("after") for c in resumed] == ["after"]
     assert result.status == "ok" and result.complete
     assert [len(p["body"]["data"]) for p in h.pages(ep.FB_PAGE_POSTS)] == [5, 5]
@@ -651,6 +655,7 @@ def test_deleted_instagram_comment_lookup_and_present_one() -> None:
     present = fixture("instagram/apidata/comments/comment_fields.json")["id"]
     h.server.route(present, always(fixture_text("instagram/apidata/comments/comment_fields.json")))
     h.server.route("17800000000000099", always(does_not_exist("17800000000000099")))
+    h.server.fallback = empty_comments  # the older media's comments (the backfill)
     # The reply 17847314687296283 comes from /replies: seen, not looked up.
     only_p1 = fixture("instagram/apidata/medias/comments_p1.json")
     del only_p1["paging"]  # the listing now ends after page 1: present is missing from it
@@ -694,3 +699,21 @@ def test_every_endpoint_fixture_named_in_the_readme_exists() -> None:
                      "instagram/apidata/medias/children.json",
                      "instagram/apidata/comments/replies.json"):
         assert (PYFB / relative).is_file(), relative
+
+
+def test_backfilled_comments_are_fetched_once_window_comments_every_run() -> None:
+    h = Harness.create(FB_NOW)
+    fb_posts_route(h)
+    h.server.fallback = empty_comments
+    h.connector.capture_account(FB)
+    posts = [p["id"] for page in h.pages(ep.FB_PAGE_POSTS) for p in page["body"]["data"]]
+    in_window = {p["id"] for page in h.pages(ep.FB_PAGE_POSTS) for p in page["body"]["data"]
+                 if epoch(p["created_time"]) >= (FB_NOW - timedelta(days=14)).timestamp()}
+    first = {c.path.split("/")[-2] for c in h.server.calls if c.path.endswith("/comments")}
+    assert first == set(posts)
+
+    before = len(h.server.calls)
+    h.new_run().capture_account(FB)
+    again = {c.path.split("/")[-2] for c in h.server.calls[before:]
+             if c.path.endswith("/comments")}
+    assert again == in_window

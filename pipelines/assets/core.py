@@ -1,6 +1,5 @@
 """Core stage: raw pages normalized into core.items, item_versions, media and observations."""
 
-from __future__ import annotations
 
 from dagster import (
     AssetCheckResult,

@@ -1,6 +1,5 @@
 """Ingest stage: raw pages from X, Facebook and Instagram, one asset per platform."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 

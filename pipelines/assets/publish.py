@@ -1,6 +1,5 @@
 """Publish stage: the read-only analyst snapshot, written aside and renamed atomically."""
 
-from __future__ import annotations
 
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 

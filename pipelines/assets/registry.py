@@ -1,6 +1,5 @@
 """Registry stage: the district's declared accounts, designees, consents and approvals."""
 
-from __future__ import annotations
 
 from dagster import (
     AssetCheckResult,
