@@ -290,6 +290,7 @@ class GraphConnector:
         # Per-capture state (one capture at a time per connector).
         self._account: GraphAccount | None = None
         self._result: GraphCaptureResult | None = None
+        self._edge_complete = False
         self._endpoint: str | None = None
         self._window_start = 0
 
@@ -396,7 +397,9 @@ class GraphConnector:
                 state = {**state, "recent": self._pruned(recent)}
                 self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
         for post_id in sorted(backfill, key=lambda p: (-backfill[p], p)):
-            self._facebook_comments(post_id)
+            gone = not self._facebook_comments(post_id)
+            if not (gone or self._edge_complete):
+                continue  # quarantined part-way: try this post again next run
             backfill.pop(post_id)
             state = {**state, "backfill": dict(backfill)}
             self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
@@ -404,6 +407,7 @@ class GraphConnector:
     def _facebook_comments(self, post_id: str) -> bool:
         """Every comments page of one post, then deletion lookups. False if the post is gone."""
         self._endpoint = endpoints.FB_COMMENTS
+        self._edge_complete = False
         seen: set[str] = set()
         paging: dict[str, str] = {}
         try:
@@ -426,6 +430,7 @@ class GraphConnector:
         except _Malformed as bad:
             self._quarantine(req, bad)
             return True
+        self._edge_complete = True
         self._check_deletions("facebook", endpoints.FB_OBJECT, post_id, seen)
         return True
 
@@ -490,7 +495,9 @@ class GraphConnector:
                 state = {**state, "recent": self._pruned(recent)}
                 self.sink.set_cursor("instagram", key, endpoints.IG_MEDIA, state, ig_id)
         for media_id in sorted(backfill, key=lambda m: (-backfill[m], m)):
-            self._instagram_comments(media_id)
+            gone = not self._instagram_comments(media_id)
+            if not (gone or self._edge_complete):
+                continue  # quarantined part-way: try this media again next run
             backfill.pop(media_id)
             state = {**state, "backfill": dict(backfill)}
             self.sink.set_cursor("instagram", key, endpoints.IG_MEDIA, state, ig_id)
@@ -501,6 +508,7 @@ class GraphConnector:
         False if the media is gone.
         """
         self._endpoint = endpoints.IG_COMMENTS
+        self._edge_complete = False
         seen: set[str] = set()
         more_replies: list[str] = []
         paging: dict[str, str] = {}
@@ -556,6 +564,7 @@ class GraphConnector:
                 self._quarantine(req, bad)
                 complete = False
         if complete:
+            self._edge_complete = True
             self._check_deletions("instagram", endpoints.IG_OBJECT, media_id, seen)
         return True
 

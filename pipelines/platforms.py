@@ -67,17 +67,16 @@ def _simulation_for(config: Config) -> Any:
     key = (str(config.path), sim.seed, sim.scale, sim.end, sim.now, sim.faults)
     with _lock:
         if key not in _simulations:
-            simulation = platforms_for(config.path)
-            world = simulation.world
-            simulation.clock = lambda: world.now.timestamp()
-            simulation.x.clock = simulation.graph.clock = simulation.clock
-            _simulations[key] = simulation
+            _simulations[key] = platforms_for(config.path)
         return _simulations[key]
 
 
 def simulated_access(simulation: Any) -> PlatformAccess:
     """Access through a ``SimulatedPlatforms``: its adapters, its world's clock and tokens."""
     world = simulation.world
+    # rate-limit windows and resets in the simulated answers run on the world's clock too
+    simulation.clock = simulation.x.clock = simulation.graph.clock = (
+        lambda: world.now.timestamp())
     for name in list(world.tokens):
         # a token set in the environment is the one the run sends: the simulation accepts it
         if os.environ.get(name):
