@@ -52,6 +52,7 @@ from connectors.base import (
     utcnow,
 )
 from connectors.redaction import redact, register_secret
+from connectors.transport import HandlerAdapter
 
 with warnings.catch_warnings():
     # facebook-sdk 3.1.0 has a non-raw regex literal: DeprecationWarning (3.11) or
@@ -208,6 +209,8 @@ def make_graph_client(
     session.hooks["response"].append(usage.hook)
     if adapter is not None:
         session.mount(GRAPH_HOST, adapter)
+        if isinstance(adapter, HandlerAdapter):
+            session.trust_env = False  # answered in-process: no proxy settings to read
     graph = facebook.GraphAPI(access_token=token, session=session, timeout=timeout)
     graph.version = version if version.startswith("v") else f"v{version}"
     return graph, usage

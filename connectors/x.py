@@ -57,6 +57,7 @@ from connectors.base import (
 )
 from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP, X_USER_TWEETS
 from connectors.redaction import redact, register_secret
+from connectors.transport import HandlerAdapter
 
 SOURCE = "x"
 X_API_HOST = "https://api.twitter.com"
@@ -148,6 +149,8 @@ def make_x_client(bearer_token: str, adapter: BaseAdapter | None = None) -> twee
     )
     if adapter is not None:
         client.session.mount(X_API_HOST, adapter)
+        if isinstance(adapter, HandlerAdapter):
+            client.session.trust_env = False  # answered in-process: no proxy settings to read
     return client
 
 

@@ -43,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(imp)
     imp.add_argument("--account", help="registry account key the data belongs to, e.g. x:1234")
 
+    policy = sub.add_parser("policy", help="the district policy packs")
+    policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    coverage = policy_sub.add_parser(
+        "coverage", help="every clause of a pack and the rule that enforces it, or why none can")
+    coverage.add_argument("pack", nargs="?",
+                          help="pack name or YAML path (default: the workspace's pack)")
+    _add_config(coverage)
+    policy_sub.add_parser("list", help="the packs that ship with socialaudit")
+
     sql = sub.add_parser("sql", help="run a read-only SQL query on the analyst snapshot")
     sql.add_argument("query")
     _add_config(sql)

@@ -236,3 +236,21 @@ def cmd_sql(args: argparse.Namespace) -> int:
         _console().print(table)
         print(f"{len(rows)} row(s)")
     return 0
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from checks.policy import PolicyPackError, available_packs, load_pack, print_coverage
+
+    if args.policy_command == "list":
+        for name in available_packs():
+            print(name)
+        return 0
+    name = args.pack or _config(args).policy_pack
+    if not name:
+        raise UserError("name a pack, or a workspace whose config sets [district] policy_pack")
+    try:
+        pack = load_pack(name)
+    except PolicyPackError as exc:
+        raise UserError(str(exc)) from exc
+    print_coverage(pack, console=_console())
+    return 0

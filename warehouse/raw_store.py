@@ -19,54 +19,44 @@ import duckdb
 from connectors.base import RawPage, utcnow
 from connectors.redaction import clean_params, redact, redact_body
 
-STAGE_TABLE = """
-CREATE TEMP TABLE IF NOT EXISTS stage_pages (
-    seq INTEGER, run_id VARCHAR, source VARCHAR, origin VARCHAR, account_id VARCHAR,
-    endpoint VARCHAR, object_id VARCHAR, request_params VARCHAR, fetched_at TIMESTAMPTZ,
-    sha256 VARCHAR, body VARCHAR
+# The buffered pages arrive as one list per column and are staged in one statement, with the
+# body's JSON validity computed once.
+STAGE_PAGES = """
+CREATE OR REPLACE TEMP TABLE stage_pages AS
+SELECT *, json_valid(body) AS valid FROM (
+    SELECT unnest($seq) AS seq, $run_id AS run_id, unnest($source) AS source,
+           unnest($origin) AS origin, unnest($account_id) AS account_id,
+           unnest($endpoint) AS endpoint, unnest($object_id) AS object_id,
+           unnest($params) AS request_params, unnest($fetched_at) AS fetched_at,
+           unnest($sha256) AS sha256, unnest($page_key) AS page_key, unnest($body) AS body
 )
 """
-STAGE_INSERT = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-# Invalid JSON goes to quarantine; valid bodies not yet stored for their target are inserted
-# (one row per distinct body, the earliest fetch wins); every valid fetch is recorded.
 QUARANTINE_INVALID = """
 INSERT INTO raw.quarantine
-SELECT sha256(concat_ws('|', source, endpoint, coalesce(object_id, ''), body)), run_id, source,
-       origin, account_id, endpoint, object_id, request_params::JSON, fetched_at, NULL,
-       'body is not valid JSON', body
-FROM stage_pages WHERE NOT json_valid(body)
+SELECT page_key, run_id, source, origin, account_id, endpoint, object_id,
+       request_params::JSON, fetched_at, NULL, 'body is not valid JSON', body
+FROM stage_pages WHERE NOT valid
 ON CONFLICT DO NOTHING
 """
+# A body already stored for the same request target is not stored again (page_key is unique;
+# the batch itself holds each key once, its first fetch). Anti-joins, not ON CONFLICT: cheaper.
 INSERT_NEW_PAGES = """
-INSERT INTO raw.api_pages (run_id, source, origin, account_id, endpoint, object_id,
+INSERT INTO raw.api_pages (page_key, run_id, source, origin, account_id, endpoint, object_id,
                            request_params, fetched_at, sha256, body)
-SELECT run_id, source, origin, account_id, endpoint, object_id, request_params::JSON,
+SELECT page_key, run_id, source, origin, account_id, endpoint, object_id, request_params::JSON,
        fetched_at, sha256, body::JSON
-FROM (
-    SELECT s.*, row_number() OVER (
-        PARTITION BY s.source, s.endpoint, coalesce(s.object_id, ''), s.sha256 ORDER BY s.seq
-    ) AS rn
-    FROM stage_pages s
-    WHERE json_valid(s.body)
-      AND NOT EXISTS (
-        SELECT 1 FROM raw.api_pages p
-        WHERE p.sha256 = s.sha256 AND p.source = s.source AND p.endpoint = s.endpoint
-          AND coalesce(p.object_id, '') = coalesce(s.object_id, '')
-      )
-)
-WHERE rn = 1
+FROM stage_pages
+WHERE valid AND page_key NOT IN (SELECT page_key FROM raw.api_pages)
 ORDER BY seq
+RETURNING page_id
 """
 RECORD_FETCHES = """
 INSERT INTO raw.page_fetches
-SELECT DISTINCT p.page_id, s.run_id, s.fetched_at
-FROM stage_pages s
-JOIN raw.api_pages p
-  ON p.sha256 = s.sha256 AND p.source = s.source AND p.endpoint = s.endpoint
- AND coalesce(p.object_id, '') = coalesce(s.object_id, '')
-WHERE json_valid(s.body)
-ON CONFLICT DO NOTHING
+SELECT p.page_id, s.run_id, s.fetched_at
+FROM stage_pages s JOIN raw.api_pages p USING (page_key)
+WHERE s.valid AND NOT EXISTS (
+    SELECT 1 FROM raw.page_fetches f WHERE f.page_id = p.page_id AND f.fetched_at = s.fetched_at
+)
 """
 QUARANTINE_ROW = """
 INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?::JSON, ?, NULL, ?, ?)
@@ -83,13 +73,20 @@ WHERE source = ? AND account_id = ? AND endpoint = ? AND object_id = ?
 """
 INSERT_FETCH_LOG = "INSERT INTO raw.fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 SELECT_PREVIOUSLY_SEEN = """
-SELECT native_id FROM core.items
-WHERE platform = ? AND thread_root_id = ? AND item_id <> thread_root_id AND state <> 'deleted'
+SELECT thread_root_id, list(native_id) FROM core.items
+WHERE platform = ? AND thread_root_id IS NOT NULL AND item_id <> thread_root_id
+  AND state <> 'deleted'
+GROUP BY thread_root_id
 """
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def page_key(source: str, endpoint: str, object_id: str | None, body: str) -> str:
+    """The identity of a stored page: the same body for the same request target."""
+    return sha256_text("|".join([source, endpoint, object_id or "", body]))
 
 
 class RawWriter:
@@ -99,10 +96,11 @@ class RawWriter:
         self.con = con
         self.run_id = run_id
         self.batch_pages = batch_pages
-        self._pages: list[tuple[Any, ...]] = []
+        self._pages: list[tuple[Any, ...]] = []  # (seq, source, ..., page_key, body)
         self._quarantined: list[tuple[Any, ...]] = []
         self._cursors: dict[tuple[str, str, str, str], dict[str, Any]] = {}
         self._log: list[tuple[Any, ...]] = []
+        self._seen: dict[str, dict[str, set[str]]] = {}
         self.pages_written = 0
         self.pages_quarantined = 0
 
@@ -119,7 +117,6 @@ class RawWriter:
         self._pages.append(
             (
                 len(self._pages),
-                self.run_id,
                 page.source,
                 page.origin,
                 page.account_id,
@@ -128,6 +125,7 @@ class RawWriter:
                 params,
                 page.fetched_at,
                 sha256_text(body),
+                page_key(page.source, page.endpoint, page.object_id, body),
                 body,
             )
         )
@@ -136,7 +134,7 @@ class RawWriter:
 
     def quarantine(self, page: RawPage, reason: str) -> None:
         body = redact_body(page.body)
-        key = sha256_text("|".join([page.source, page.endpoint, page.object_id or "", body]))
+        key = page_key(page.source, page.endpoint, page.object_id, body)
         params = json.dumps(clean_params(page.params), sort_keys=True, default=str)
         self._quarantined.append(
             (key, self.run_id, page.source, page.origin, page.account_id, page.endpoint,
@@ -179,30 +177,46 @@ class RawWriter:
         )
 
     def previously_seen(self, platform: str, thread_root_native_id: str) -> set[str]:
-        root = f"{platform}:{thread_root_native_id}"
-        return {r[0] for r in self.con.execute(SELECT_PREVIOUSLY_SEEN, [platform, root]).fetchall()}
+        # core does not change while connectors run (normalization comes after): read each
+        # platform's threads once per writer instead of once per thread
+        if platform not in self._seen:
+            rows = self.con.execute(SELECT_PREVIOUSLY_SEEN, [platform]).fetchall()
+            self._seen[platform] = {root: set(natives) for root, natives in rows}
+        return set(self._seen[platform].get(f"{platform}:{thread_root_native_id}", ()))
 
     def flush(self) -> None:
         if not (self._pages or self._quarantined or self._cursors or self._log):
             return
         con = self.con
-        con.execute(STAGE_TABLE)
         con.execute("BEGIN TRANSACTION")
         try:
             if self._pages:
-                con.execute("DELETE FROM stage_pages")
-                con.executemany(STAGE_INSERT, self._pages)
-                con.execute(QUARANTINE_INVALID)
-                before = con.execute("SELECT count(*) FROM raw.api_pages").fetchone()[0]
-                con.execute(INSERT_NEW_PAGES)
-                con.execute(RECORD_FETCHES)
-                after = con.execute("SELECT count(*) FROM raw.api_pages").fetchone()[0]
+                first: dict[str, tuple[Any, ...]] = {}
+                refetched: list[tuple[Any, ...]] = []
+                for row in self._pages:  # a page fetched twice in one batch: both fetches kept
+                    if row[9] in first:
+                        refetched.append(row)
+                    else:
+                        first[row[9]] = row
+                columns = list(zip(*first.values(), strict=True))
+                names = ("seq", "source", "origin", "account_id", "endpoint", "object_id",
+                         "params", "fetched_at", "sha256", "page_key", "body")
+                con.execute(STAGE_PAGES, {"run_id": self.run_id,
+                                          **{n: list(c) for n, c in zip(names, columns,
+                                                                        strict=True)}})
                 invalid = con.execute(
-                    "SELECT count(*) FROM stage_pages WHERE NOT json_valid(body)"
-                ).fetchone()[0]
-                self.pages_written += after - before
-                self.pages_quarantined += invalid
-                con.execute("DELETE FROM stage_pages")
+                    "SELECT count(*) FROM stage_pages WHERE NOT valid").fetchone()[0]
+                if invalid:
+                    con.execute(QUARANTINE_INVALID)
+                    self.pages_quarantined += invalid
+                self.pages_written += len(con.execute(INSERT_NEW_PAGES).fetchall())
+                con.execute(RECORD_FETCHES)
+                if refetched:
+                    con.executemany(
+                        "INSERT INTO raw.page_fetches SELECT page_id, ?, ? FROM raw.api_pages "
+                        "WHERE page_key = ? ON CONFLICT DO NOTHING",
+                        [(self.run_id, row[7], row[9]) for row in refetched],
+                    )
             if self._quarantined:
                 con.executemany(QUARANTINE_ROW, self._quarantined)
                 self.pages_quarantined += len(self._quarantined)

@@ -11,6 +11,7 @@ CREATE SEQUENCE IF NOT EXISTS raw.api_pages_seq START 1;
 -- the same body is not stored twice: the fetch is recorded in raw.page_fetches instead.
 CREATE TABLE raw.api_pages (
     page_id        BIGINT PRIMARY KEY DEFAULT nextval('raw.api_pages_seq'),
+    page_key       VARCHAR NOT NULL UNIQUE, -- sha256 of source, endpoint, object id and body
     run_id         VARCHAR NOT NULL,
     source         VARCHAR NOT NULL,   -- x | facebook | instagram
     origin         VARCHAR NOT NULL,   -- api | twarc | x_archive | graph_json | simulated
