@@ -1,0 +1,204 @@
+"""Validate the hand-labelled detector data in checks/data/.
+
+Each detector has a train file (for training and threshold tuning) and an eval file that is held
+out: never used for training or tuning. These tests check shape, labels, minimum sizes, unique
+ids across every file, and that no text leaks between the train and eval file of a detector.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
+SPLITS = ("train", "eval")
+DETECTORS = ("teacher-content", "comment", "confidential", "controversy")
+ID_PREFIX = {"teacher-content": "tc", "comment": "cm", "confidential": "cf", "controversy": "cv"}
+
+COMMENT_LABELS = {
+    "none",
+    "obscene_profane",
+    "threat_violence",
+    "harassment_abuse",
+    "spam_advertising",
+    "illegal_activity",
+    "off_topic",
+}
+CONFIDENTIAL_KINDS = {
+    "grades",
+    "student_id",
+    "health",
+    "discipline",
+    "home_address",
+    "personal_contact",
+    "date_of_birth",
+    "credentials",
+    "special_education",
+}
+FIELDS = {
+    "teacher-content": {"id", "text", "label"},
+    "comment": {"id", "text", "post", "label", "protected"},
+    "confidential": {"id", "text", "label", "kinds"},
+    "controversy": {"id", "post", "comments", "label"},
+}
+LABELS = {
+    "teacher-content": {"school", "non_school"},
+    "comment": COMMENT_LABELS,
+    "confidential": {"confidential", "ok"},
+    "controversy": {"controversial", "not_controversial"},
+}
+# Minimum examples per file (eval; train must be at least as large as eval overall).
+MIN_TOTAL = {"teacher-content": 200, "comment": 300, "confidential": 200, "controversy": 120}
+# Minimum examples per label in every file, so each class is measurable.
+MIN_PER_LABEL = {
+    "teacher-content": {"school": 80, "non_school": 80},
+    "comment": {label: 20 for label in COMMENT_LABELS} | {"threat_violence": 30},
+    "confidential": {"confidential": 80, "ok": 80},
+    "controversy": {"controversial": 50, "not_controversial": 50},
+}
+MIN_PROTECTED = 40
+MIN_PER_KIND = 5
+
+
+def load(detector: str, split: str) -> list[dict]:
+    path = DATA / f"{detector}.{split}.jsonl"
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            assert line.strip(), f"{path.name}:{n}: blank line"
+            rows.append(json.loads(line))
+    return rows
+
+
+def norm(text: str) -> str:
+    """Lowercase, drop punctuation, symbols and emoji, collapse whitespace."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def texts(detector: str, row: dict) -> list[str]:
+    """The texts of an example that must not reappear in the other split."""
+    if detector == "controversy":
+        return [row["post"]]
+    return [row["text"]]
+
+
+ALL = [(d, s) for d in DETECTORS for s in SPLITS]
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[tuple[str, str], list[dict]]:
+    return {(d, s): load(d, s) for d, s in ALL}
+
+
+@pytest.mark.parametrize(("detector", "split"), ALL)
+def test_fields_and_labels(data, detector, split):
+    for row in data[detector, split]:
+        assert set(row) == FIELDS[detector], row
+        assert row["label"] in LABELS[detector], row
+        assert isinstance(row["id"], str)
+        assert row["id"].startswith(f"{ID_PREFIX[detector]}-{split}-"), row["id"]
+        for key in FIELDS[detector] - {"id", "label", "kinds", "comments", "protected"}:
+            assert isinstance(row[key], str) and row[key].strip(), (row["id"], key)
+
+
+@pytest.mark.parametrize(("detector", "split"), ALL)
+def test_sizes(data, detector, split):
+    rows = data[detector, split]
+    assert len(rows) >= MIN_TOTAL[detector]
+    counts = Counter(row["label"] for row in rows)
+    for label, minimum in MIN_PER_LABEL[detector].items():
+        assert counts[label] >= minimum, (label, counts[label])
+
+
+@pytest.mark.parametrize("detector", DETECTORS)
+def test_train_at_least_as_large_as_eval(data, detector):
+    assert len(data[detector, "train"]) >= len(data[detector, "eval"])
+
+
+def test_ids_unique_across_all_files(data):
+    ids = Counter(row["id"] for rows in data.values() for row in rows)
+    dupes = [i for i, n in ids.items() if n > 1]
+    assert not dupes, dupes
+
+
+@pytest.mark.parametrize("detector", DETECTORS)
+def test_no_text_shared_between_train_and_eval(data, detector):
+    train = {norm(t) for row in data[detector, "train"] for t in texts(detector, row)}
+    shared = [
+        (row["id"], t)
+        for row in data[detector, "eval"]
+        for t in texts(detector, row)
+        if norm(t) in train
+    ]
+    assert not shared, shared
+
+
+@pytest.mark.parametrize(("detector", "split"), ALL)
+def test_no_duplicates_within_a_file(data, detector, split):
+    seen = Counter(norm(t) for row in data[detector, split] for t in texts(detector, row))
+    dupes = [t for t, n in seen.items() if n > 1]
+    assert not dupes, dupes
+
+
+def test_comment_posts_differ_between_splits(data):
+    train = {norm(row["post"]) for row in data["comment", "train"]}
+    shared = {row["post"] for row in data["comment", "eval"] if norm(row["post"]) in train}
+    assert not shared, shared
+
+
+def test_controversy_long_comments_not_shared_between_splits(data):
+    """Short stock replies ("So proud!") may recur; anything of six words or more may not."""
+
+    def long_comments(split):
+        return {
+            norm(c)
+            for row in data["controversy", split]
+            for c in row["comments"]
+            if len(norm(c).split()) >= 6
+        }
+
+    shared = long_comments("train") & long_comments("eval")
+    assert not shared, shared
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_protected_comments(data, split):
+    rows = data["comment", split]
+    for row in rows:
+        assert isinstance(row["protected"], bool), row["id"]
+        if row["protected"]:
+            assert row["label"] == "none", row["id"]
+    assert sum(row["protected"] for row in rows) >= MIN_PROTECTED
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_confidential_kinds(data, split):
+    rows = data["confidential", split]
+    kinds = Counter()
+    for row in rows:
+        assert isinstance(row["kinds"], list), row["id"]
+        assert len(set(row["kinds"])) == len(row["kinds"]), row["id"]
+        assert set(row["kinds"]) <= CONFIDENTIAL_KINDS, row["id"]
+        if row["label"] == "confidential":
+            assert row["kinds"], row["id"]
+        else:
+            assert row["kinds"] == [], row["id"]
+        kinds.update(row["kinds"])
+    for kind in CONFIDENTIAL_KINDS:
+        assert kinds[kind] >= MIN_PER_KIND, (kind, kinds[kind])
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_controversy_threads_have_2_to_8_comments(data, split):
+    for row in data["controversy", split]:
+        comments = row["comments"]
+        assert isinstance(comments, list), row["id"]
+        assert 2 <= len(comments) <= 8, (row["id"], len(comments))
+        assert all(isinstance(c, str) and c.strip() for c in comments), row["id"]
