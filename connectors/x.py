@@ -288,15 +288,26 @@ class XConnector:
             self.sink.get_cursor(SOURCE, account.account_key, self.search_endpoint, "") or {}
         )
         roots: dict[str, str] = dict(conversations_state.get("conversations") or {})
+        backfill: dict[str, str] = dict(conversations_state.get("backfill") or {})
         horizon = self.now() - self.reply_window
 
         def on_page(body: Mapping[str, Any]) -> None:
-            found = _conversation_roots(body.get("data") or [], account.user_id, horizon)
-            if found:
+            tweets = body.get("data") or []
+            found = _conversation_roots(tweets, account.user_id, horizon)
+            older: dict[str, str] = {}
+            if self.search == "all":
+                # full-archive search reaches older threads: a new post's replies are captured
+                # once even when it is older than the reply window (a first capture's history)
+                older = {root: created for root, created in
+                         _conversation_roots(tweets, account.user_id, EPOCH).items()
+                         if root not in found}
+            if found or older:
                 roots.update(found)
+                backfill.update(older)
                 self.sink.set_cursor(
                     SOURCE, account.account_key, self.search_endpoint,
-                    {"conversations": dict(sorted(roots.items()))}, "",
+                    {"conversations": dict(sorted(roots.items())),
+                     "backfill": dict(sorted(backfill.items()))}, "",
                 )
 
         def call(**params: Any) -> requests.Response:
@@ -318,14 +329,26 @@ class XConnector:
             for root, created in roots.items()
             if (when := _parse_time(created)) is not None and when >= horizon
         }
-        self.sink.set_cursor(
-            SOURCE, account.account_key, self.search_endpoint,
-            {"conversations": dict(sorted(kept.items()))}, "",
-        )
-        for root in sorted(kept, key=_id_key):
+        state = self.sink.get_cursor(SOURCE, account.account_key, self.search_endpoint, "") or {}
+        backfill: dict[str, str] = dict(state.get("backfill") or {})
+
+        def save() -> None:
+            self.sink.set_cursor(
+                SOURCE, account.account_key, self.search_endpoint,
+                {"conversations": dict(sorted(kept.items())),
+                 "backfill": dict(sorted(backfill.items()))}, "",
+            )
+
+        save()
+        # conversations in the window every run (newest replies, deletions), then the backfill
+        # once each (dropped when its search completes)
+        queue = [(root, kept[root], False) for root in sorted(kept, key=_id_key)] + [
+            (root, backfill[root], True) for root in sorted(backfill, key=_id_key)
+            if root not in kept]
+        for root, created_at, is_backfill in queue:
             self._endpoint = self.search_endpoint
             result.conversations += 1
-            created = _parse_time(kept[root])
+            created = _parse_time(created_at)
             extra: dict[str, Any] = {}
             if self.search == "all" and created is not None:
                 extra["start_time"] = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -344,6 +367,9 @@ class XConnector:
             )
             if outcome.complete and self._recheck_due(account, root):
                 self._lookup_missing(account, root, outcome.returned_ids, result)
+            if is_backfill and outcome.complete:
+                backfill.pop(root, None)
+                save()
 
     # ------------------------------------------------------------------ 3. deletions
 
@@ -717,7 +743,10 @@ def _page_problem(text: str, *, lookup: bool) -> str | None:
 def _conversation_roots(
     tweets: list[Mapping[str, Any]], user_id: str, horizon: datetime
 ) -> dict[str, str]:
-    """Conversations the account started (not replies, not retweets) since ``horizon``."""
+    """Conversations the account started (not replies, not retweets) since ``horizon``.
+
+    An edited post arrives under its latest id; the conversation is the original's (the first of
+    ``edit_history_tweet_ids``), whichever of its ids the platform reports as conversation id."""
     roots: dict[str, str] = {}
     for tweet in tweets:
         tweet_id = str(tweet.get("id"))
@@ -726,13 +755,17 @@ def _conversation_roots(
         refs = tweet.get("referenced_tweets") or []
         if any(r.get("type") in ("replied_to", "retweeted") for r in refs if isinstance(r, dict)):
             continue
-        if str(tweet.get("conversation_id") or tweet_id) != tweet_id:
+        versions = [str(v) for v in tweet.get("edit_history_tweet_ids") or []] or [tweet_id]
+        if str(tweet.get("conversation_id") or tweet_id) not in {tweet_id, *versions}:
             continue
         created = _parse_time(tweet.get("created_at"))
         if created is None or created < horizon:
             continue
-        roots[tweet_id] = created.isoformat().replace("+00:00", "Z")
+        roots[versions[0]] = created.isoformat().replace("+00:00", "Z")
     return roots
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -531,7 +531,7 @@ def test_write_workspace_and_rebuild(world: World, tmp_path: Path) -> None:
     assert data["district"]["policy_pack"] == "northwest-technology-center"
     assert data["warehouse"]["path"] == "warehouse.duckdb"
     assert data["sources"]["x"] == {"enabled": True, "bearer_token_env":
-                                    "SOCIALAUDIT_X_BEARER_TOKEN", "search": "recent"}
+                                    "SOCIALAUDIT_X_BEARER_TOKEN", "search": "all"}
     assert data["sources"]["meta"]["graph_version"] == "v25.0"
     assert data["simulated"]["seed"] == world.seed
     for key, header in HEADERS.items():

@@ -557,7 +557,7 @@ def test_conversations_in_the_window_are_searched_and_remembered() -> None:
     assert all("start_time" not in c.query for c in h.calls(SEARCH_RECENT))
     assert h.cursor("acct", X_SEARCH_RECENT) == {"conversations": {
         "47": iso(ago(days=6)).replace(".000", ""), "50": iso(ago(days=1)).replace(".000", ""),
-    }}
+    }, "backfill": {}}  # recent search cannot reach older threads: nothing to backfill
     assert h.cursor("acct", X_SEARCH_RECENT, "50") == {"since_id": "70"}
     # the empty answer for 47 is a page too: it shows the search was made
     assert [p["object_id"] for p in h.pages(X_SEARCH_RECENT)] == ["47", "50"]
@@ -684,3 +684,30 @@ def test_deletion_lookups_are_rationed_per_conversation() -> None:
     assert len(h.calls(LOOKUP)) == 2
     assert h.cursor("acct", X_TWEETS_LOOKUP, root)["checked_at"] == iso(h.clock.now()).replace(
         ".000Z", "Z")
+
+
+def test_full_archive_search_backfills_older_threads_once() -> None:
+    h = Harness(NOW, reply_window_days=7, search="all")
+    h.api.on(TIMELINE, page([tweet("50", ago(days=1)), tweet("46", ago(days=40))]),
+             since_id=None)
+    h.run(ACCT)
+    searched = [c.query["query"] for c in h.calls(SEARCH_ALL)]
+    assert searched == ["conversation_id:50", "conversation_id:46"]  # window first
+    assert h.cursor("acct", X_SEARCH_ALL)["backfill"] == {}  # done, so dropped
+    start = [c.query["start_time"] for c in h.calls(SEARCH_ALL)]
+    assert start[1] == ago(days=40).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    h.clock.advance(hours=1)
+    h.api.on(TIMELINE, EMPTY, since_id="50")
+    h.run(ACCT)
+    again = [c.query["query"] for c in h.calls(SEARCH_ALL)][2:]
+    assert again == ["conversation_id:50"]  # the old thread is not searched every run
+
+
+def test_an_edited_root_post_is_searched_by_its_original_conversation() -> None:
+    h = Harness(NOW)
+    edited = {**tweet("52", ago(days=1)), "edit_history_tweet_ids": ["51", "52"],
+              "conversation_id": "51"}
+    h.api.on(TIMELINE, page([edited]), since_id=None)
+    h.run(ACCT)
+    assert [c.query["query"] for c in h.calls(SEARCH_RECENT)] == ["conversation_id:51"]

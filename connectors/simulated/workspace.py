@@ -125,7 +125,9 @@ def write_workspace(world: World, out_dir: str | Path, *,
         "[sources.x]",
         "enabled = true",
         f"bearer_token_env = {_toml_str(X_BEARER_ENV)}",
-        'search = "recent"',
+        # the simulated district has full-archive search, so a first capture reaches the
+        # replies of every week simulated, not only the last seven days
+        'search = "all"',
         "",
         "[sources.meta]",
         "enabled = true",
