@@ -1,0 +1,1 @@
+"""Offline detectors: each scores a batch of items and has a version that keys its cache."""

