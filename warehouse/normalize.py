@@ -50,10 +50,11 @@ def normalize(con: duckdb.DuckDBPyConnection) -> NormalizeResult:
             if name.startswith("normalize_00"):
                 counts["pages"] = con.execute("SELECT count(*) FROM batch").fetchone()[0]
                 counts["fetches"] = con.execute("SELECT count(*) FROM batch_fetches").fetchone()[0]
-                counts["quarantined"] = con.execute("SELECT count(*) FROM batch_bad").fetchone()[0]
             if name.startswith("normalize_90"):
                 counts["items"] = con.execute("SELECT count(*) FROM stg_items").fetchone()[0]
                 counts["media"] = con.execute("SELECT count(*) FROM stg_media").fetchone()[0]
+                counts["quarantined"] = con.execute(
+                    "SELECT count(DISTINCT page_id) FROM batch_bad").fetchone()[0]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

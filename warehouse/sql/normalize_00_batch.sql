@@ -12,51 +12,39 @@ FROM raw.api_pages p
 SEMI JOIN batch_fetches f ON f.page_id = p.page_id;
 
 -- Pages whose JSON does not have the shape of their endpoint: quarantined, never normalized.
+-- (Checks on the entries of a page run in the source scripts, on the parsed structs.)
 CREATE OR REPLACE TEMP TABLE batch_bad AS
 SELECT page_id, reason FROM (
     SELECT page_id, CASE
-        WHEN json_type(body) <> 'OBJECT'
-            THEN 'page body is a JSON ' || lower(json_type(body)) || ', not an object'
-        WHEN source = 'x' AND endpoint IN ('users/:id/tweets', 'users/:id/mentions',
-                'tweets/search/recent', 'tweets/search/all', 'tweets', 'tweets/:id')
-             AND json_exists(body, '$.data')
-             AND json_type(body, '$.data') NOT IN ('ARRAY', 'OBJECT', 'NULL')
-            THEN 'data is a ' || lower(json_type(body, '$.data')) || ', not a list of tweets'
-        WHEN source = 'x' AND endpoint IN ('users/:id/tweets', 'users/:id/mentions',
-                'tweets/search/recent', 'tweets/search/all', 'tweets', 'tweets/:id')
-             AND NOT (json_exists(body, '$.data') OR json_exists(body, '$.meta')
-                      OR json_exists(body, '$.errors'))
+        WHEN root_type <> 'OBJECT'
+            THEN 'page body is a JSON ' || lower(root_type) || ', not an object'
+        WHEN source = 'x' AND is_tweet_page AND data_type NOT IN ('ARRAY', 'OBJECT', 'NULL')
+            THEN 'data is a ' || lower(data_type) || ', not a list of tweets'
+        WHEN source = 'x' AND is_tweet_page AND data_type IS NULL
+             AND NOT (json_exists(body, '$.meta') OR json_exists(body, '$.errors'))
             THEN 'not an X API v2 page: no data, meta or errors'
-        WHEN source = 'x' AND json_type(body, '$.data') = 'ARRAY'
-             AND len(list_filter(json_extract(body, '$.data[*]'),
-                                 lambda t: json_type(t) <> 'OBJECT'
-                                      OR coalesce(json_type(t, '$.id'), 'MISSING')
-                                         NOT IN ('VARCHAR', 'UBIGINT', 'BIGINT'))) > 0
-            THEN 'tweets without an id'
         WHEN endpoint = 'archive/tweets' AND json_type(body, '$.tweets') IS DISTINCT FROM 'ARRAY'
             THEN 'archive part has no list of tweets'
-        WHEN source IN ('facebook', 'instagram') AND endpoint NOT IN (':object', ':ig_object')
-             AND json_exists(body, '$.error')
+        WHEN is_graph_page AND json_exists(body, '$.error')
             THEN 'page is a Graph API error, not data: '
                  || coalesce(json_extract_string(body, '$.error.message'), '?')
-        WHEN source IN ('facebook', 'instagram') AND endpoint NOT IN (':object', ':ig_object')
-             AND json_type(body, '$.data') IS DISTINCT FROM 'ARRAY'
+        WHEN is_graph_page AND data_type IS DISTINCT FROM 'ARRAY'
             THEN 'Graph page without a data list'
-        WHEN source IN ('facebook', 'instagram') AND endpoint NOT IN (':object', ':ig_object')
-             AND len(list_filter(json_extract(body, '$.data[*]'),
-                                 lambda t: json_type(t) <> 'OBJECT')) > 0
-            THEN 'Graph data entries that are not objects'
         END AS reason
-    FROM batch
-    WHERE NOT seen_before
+    FROM (
+        -- each JSON function parses the body: the types are read once per page
+        SELECT page_id, source, endpoint, body, json_type(body) AS root_type,
+               json_type(body, '$.data') AS data_type,
+               source = 'x' AND endpoint IN ('users/:id/tweets', 'users/:id/mentions',
+                   'tweets/search/recent', 'tweets/search/all', 'tweets', 'tweets/:id')
+                   AS is_tweet_page,
+               source IN ('facebook', 'instagram') AND endpoint NOT IN (':object', ':ig_object')
+                   AS is_graph_page
+        FROM batch
+        WHERE NOT seen_before
+    )
 )
 WHERE reason IS NOT NULL;
-
-INSERT INTO raw.quarantine
-SELECT 'page:' || p.page_id, p.run_id, p.source, p.origin, p.account_id, p.endpoint, p.object_id,
-       p.request_params, p.fetched_at, p.page_id, b.reason, NULL
-FROM batch_bad b JOIN raw.api_pages p USING (page_id)
-ON CONFLICT DO NOTHING;
 
 DELETE FROM batch WHERE page_id IN (SELECT page_id FROM batch_bad);
 

@@ -32,6 +32,12 @@ WHERE source = 'x'
   AND endpoint IN ('users/:id/tweets', 'users/:id/mentions', 'tweets/search/recent',
                    'tweets/search/all', 'tweets', 'tweets/:id');
 
+-- a non-object entry parses to NULL; an entry without an id has a NULL id
+INSERT INTO batch_bad
+SELECT page_id, 'tweets without an id' FROM x_pages
+WHERE len(list_filter(j.data, lambda t: t IS NULL OR t.id IS NULL)) > 0;
+DELETE FROM x_pages WHERE page_id IN (SELECT page_id FROM batch_bad);
+
 CREATE OR REPLACE TEMP TABLE x_tweets AS
 SELECT page_id, account_id, page_fetched_at, unnest(j.data) AS t
 FROM x_pages;

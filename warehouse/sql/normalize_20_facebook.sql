@@ -1,7 +1,6 @@
 -- Facebook Page posts (with attachments and albums), comments (filter=stream) and lookups.
-CREATE OR REPLACE TEMP TABLE fb_posts AS
-SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS p
-FROM (
+CREATE OR REPLACE TEMP TABLE fb_post_pages AS
+SELECT * FROM (
     SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
         from_json(body,
             '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
@@ -24,6 +23,15 @@ FROM (
     FROM batch
     WHERE source = 'facebook' AND endpoint = ':page/posts'
 );
+
+INSERT INTO batch_bad
+SELECT page_id, 'Graph data entries that are not objects' FROM fb_post_pages
+WHERE len(list_filter(j.data, lambda e: e IS NULL)) > 0;
+
+CREATE OR REPLACE TEMP TABLE fb_posts AS
+SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS p
+FROM fb_post_pages
+WHERE page_id NOT IN (SELECT page_id FROM batch_bad);
 
 INSERT INTO stg_items
 SELECT
@@ -67,6 +75,20 @@ FROM (
 )
 WHERE m.media.image.src IS NOT NULL OR m.media.source IS NOT NULL;
 
+CREATE OR REPLACE TEMP TABLE fb_comment_pages AS
+SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
+    from_json(body,
+        '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
+           "from": {"id": "VARCHAR", "name": "VARCHAR"}, "parent": {"id": "VARCHAR"},
+           "comment_count": "BIGINT", "like_count": "BIGINT", "is_hidden": "BOOLEAN",
+           "permalink_url": "VARCHAR"}]}') AS j
+FROM batch
+WHERE source = 'facebook' AND endpoint = ':object/comments';
+
+INSERT INTO batch_bad
+SELECT page_id, 'Graph data entries that are not objects' FROM fb_comment_pages
+WHERE len(list_filter(j.data, lambda e: e IS NULL)) > 0;
+
 -- Comments and replies. Without a Page token (or with Page Public Content Access) a comment may
 -- carry no id and no author: its id comes from its permalink, or from its content.
 INSERT INTO stg_items
@@ -93,14 +115,9 @@ FROM (
                       THEN nullif(regexp_extract(c.permalink_url, '[?&]comment_id=(\d+)', 1), '')
                  END) AS parent_native
     FROM (
-        SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
-            unnest(from_json(body,
-                '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
-                   "from": {"id": "VARCHAR", "name": "VARCHAR"}, "parent": {"id": "VARCHAR"},
-                   "comment_count": "BIGINT", "like_count": "BIGINT", "is_hidden": "BOOLEAN",
-                   "permalink_url": "VARCHAR"}]}').data) AS c
-        FROM batch
-        WHERE source = 'facebook' AND endpoint = ':object/comments'
+        SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS c
+        FROM fb_comment_pages
+        WHERE page_id NOT IN (SELECT page_id FROM batch_bad)
     )
 );
 

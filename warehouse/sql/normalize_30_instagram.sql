@@ -1,7 +1,6 @@
 -- Instagram business media (carousels with children), comments with nested replies, lookups.
-CREATE OR REPLACE TEMP TABLE ig_media AS
-SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS m
-FROM (
+CREATE OR REPLACE TEMP TABLE ig_media_pages AS
+SELECT * FROM (
     SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
         from_json(body,
             '{"data": [{"id": "VARCHAR", "caption": "VARCHAR", "media_type": "VARCHAR",
@@ -14,6 +13,15 @@ FROM (
     FROM batch
     WHERE source = 'instagram' AND endpoint = ':ig_user/media'
 );
+
+INSERT INTO batch_bad
+SELECT page_id, 'Graph data entries that are not objects' FROM ig_media_pages
+WHERE len(list_filter(j.data, lambda e: e IS NULL)) > 0;
+
+CREATE OR REPLACE TEMP TABLE ig_media AS
+SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS m
+FROM ig_media_pages
+WHERE page_id NOT IN (SELECT page_id FROM batch_bad);
 
 INSERT INTO stg_items
 SELECT
@@ -45,9 +53,8 @@ FROM (
 WHERE c.id IS NOT NULL AND (c.media_url IS NOT NULL OR c.thumbnail_url IS NOT NULL);
 
 -- Comments (object: the media) with their nested replies, and reply pages (object: a comment).
-CREATE OR REPLACE TEMP TABLE ig_comments AS
-SELECT page_id, account_id, endpoint, object_id, page_fetched_at, unnest(j.data) AS c
-FROM (
+CREATE OR REPLACE TEMP TABLE ig_comment_pages AS
+SELECT * FROM (
     SELECT page_id, account_id, endpoint, object_id, fetched_at AS page_fetched_at,
         from_json(body,
             '{"data": [{"id": "VARCHAR", "text": "VARCHAR", "timestamp": "VARCHAR",
@@ -60,6 +67,15 @@ FROM (
     FROM batch
     WHERE source = 'instagram' AND endpoint IN (':ig_media/comments', ':ig_comment/replies')
 );
+
+INSERT INTO batch_bad
+SELECT page_id, 'Graph data entries that are not objects' FROM ig_comment_pages
+WHERE len(list_filter(j.data, lambda e: e IS NULL)) > 0;
+
+CREATE OR REPLACE TEMP TABLE ig_comments AS
+SELECT page_id, account_id, endpoint, object_id, page_fetched_at, unnest(j.data) AS c
+FROM ig_comment_pages
+WHERE page_id NOT IN (SELECT page_id FROM batch_bad);
 
 INSERT INTO stg_items
 SELECT

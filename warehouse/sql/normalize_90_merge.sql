@@ -1,5 +1,19 @@
 -- Merge the staged rows into core: items, versions, media, observations; mark the batch done.
 
+INSERT INTO raw.quarantine
+SELECT 'page:' || p.page_id, p.run_id, p.source, p.origin, p.account_id, p.endpoint, p.object_id,
+       p.request_params, p.fetched_at, p.page_id, any_value(b.reason), NULL
+FROM batch_bad b JOIN raw.api_pages p USING (page_id)
+GROUP BY ALL
+ON CONFLICT DO NOTHING;
+
+-- Authors that are the district's own accounts: by platform id, or by handle where the platform
+-- gives no id (Instagram comments without `from`).
+CREATE OR REPLACE TEMP TABLE district_ids AS
+SELECT DISTINCT platform || ':' || platform_id AS author_id FROM registry.accounts;
+CREATE OR REPLACE TEMP TABLE district_handles AS
+SELECT DISTINCT platform, lower(handle) AS handle FROM registry.accounts WHERE handle IS NOT NULL;
+
 -- Ids of X edit versions resolve to the original item (edits arrive under new ids).
 CREATE OR REPLACE TEMP TABLE vmap AS
 SELECT ref, any_value(item_id) AS item_id FROM (
@@ -12,8 +26,13 @@ SELECT ref, any_value(item_id) AS item_id FROM (
 GROUP BY ref;
 
 -- The newest content of each item: its latest version, then its latest fetch.
+-- (Most items appear once in a batch; only the others need ordering.)
+CREATE OR REPLACE TEMP TABLE stg_repeated AS
+SELECT item_id FROM stg_items GROUP BY item_id HAVING count(*) > 1;
 CREATE OR REPLACE TEMP TABLE stg_latest AS
-SELECT * FROM stg_items
+SELECT * FROM stg_items WHERE item_id NOT IN (SELECT item_id FROM stg_repeated)
+UNION ALL
+SELECT * FROM (SELECT * FROM stg_items WHERE item_id IN (SELECT item_id FROM stg_repeated))
 QUALIFY row_number() OVER (
     PARTITION BY item_id
     ORDER BY try_cast(version_id AS HUGEINT) DESC NULLS LAST, page_fetched_at DESC, page_id DESC
@@ -26,9 +45,10 @@ FROM (SELECT DISTINCT item_id, page_id FROM stg_items) s
 JOIN batch_fetches f USING (page_id)
 GROUP BY s.item_id;
 
+-- Parents, threads and authorship resolved on narrow rows; the text joins back once.
 CREATE OR REPLACE TEMP TABLE stg_resolved AS
 SELECT
-    l.*,
+    l.item_id,
     coalesce(pv.item_id, l.parent_ref) AS parent_item_id,
     CASE WHEN l.kind = 'post' THEN l.item_id
          WHEN l.thread_ref IS NOT NULL THEN coalesce(tv.item_id, l.thread_ref)
@@ -36,19 +56,25 @@ SELECT
                        CASE WHEN ps.kind = 'post' THEN ps.item_id ELSE ps.thread_ref END,
                        coalesce(pv.item_id, l.parent_ref))
     END AS thread_root_id,
-    EXISTS (
-        SELECT 1 FROM registry.accounts a
-        WHERE a.platform = l.platform
-          AND (a.platform || ':' || a.platform_id = l.author_id
-               OR (l.author_id IS NULL AND lower(a.handle) = lower(l.author_handle)))
-    ) AS author_is_district,
+    (di.author_id IS NOT NULL OR dh.handle IS NOT NULL) AS author_is_district,
     s.first_seen, s.last_seen, s.last_page
-FROM stg_latest l
+FROM (SELECT item_id, kind, platform, parent_ref, thread_ref, author_id, author_handle
+      FROM stg_latest) l
 JOIN stg_seen s USING (item_id)
 LEFT JOIN vmap pv ON pv.ref = l.parent_ref
 LEFT JOIN vmap tv ON tv.ref = l.thread_ref
-LEFT JOIN core.items pc ON pc.item_id = coalesce(pv.item_id, l.parent_ref)
-LEFT JOIN stg_latest ps ON ps.item_id = coalesce(pv.item_id, l.parent_ref);
+LEFT JOIN (SELECT item_id, thread_root_id FROM core.items) pc
+       ON pc.item_id = coalesce(pv.item_id, l.parent_ref)
+LEFT JOIN (SELECT item_id, kind, thread_ref FROM stg_latest) ps
+       ON ps.item_id = coalesce(pv.item_id, l.parent_ref)
+LEFT JOIN district_ids di ON di.author_id = l.author_id
+LEFT JOIN district_handles dh
+       ON l.author_id IS NULL AND dh.platform = l.platform AND dh.handle = lower(l.author_handle);
+
+CREATE OR REPLACE TEMP VIEW stg_full AS
+SELECT l.*, r.parent_item_id, r.thread_root_id, r.author_is_district, r.first_seen,
+       r.last_seen, r.last_page
+FROM stg_latest l JOIN stg_resolved r USING (item_id);
 
 -- Existing items: newer content replaces older; seen times widen.
 UPDATE core.items AS i SET
@@ -76,7 +102,7 @@ UPDATE core.items AS i SET
     last_seen_at = greatest(i.last_seen_at, r.last_seen),
     content_fetched_at = greatest(i.content_fetched_at, r.page_fetched_at),
     last_page_id = CASE WHEN r.last_seen >= i.last_seen_at THEN r.last_page ELSE i.last_page_id END
-FROM stg_resolved r
+FROM stg_full r
 WHERE r.item_id = i.item_id;
 
 INSERT INTO core.items (
@@ -91,15 +117,22 @@ SELECT
     CASE WHEN r.is_hidden THEN 'hidden' ELSE 'visible' END,
     r.like_count, r.reply_count, r.share_count, r.quote_count, r.view_count, 1,
     r.first_seen, r.last_seen, r.page_fetched_at, r.last_page
-FROM stg_resolved r
+FROM stg_full r
 ANTI JOIN core.items i ON i.item_id = r.item_id;
 
 INSERT INTO core.item_versions
-SELECT item_id, version_id, any_value(text), sha256(coalesce(text, '')),
-       any_value(created_at), min(page_fetched_at)
-FROM stg_items
-GROUP BY item_id, version_id, text
-ON CONFLICT DO NOTHING;
+SELECT v.* FROM (
+    SELECT item_id, version_id, text, sha256(coalesce(text, '')) AS text_sha256, created_at,
+           page_fetched_at AS first_seen_at
+    FROM stg_items WHERE item_id NOT IN (SELECT item_id FROM stg_repeated)
+    UNION ALL
+    SELECT item_id, version_id, any_value(text), sha256(coalesce(text, '')),
+           any_value(created_at), min(page_fetched_at)
+    FROM stg_items WHERE item_id IN (SELECT item_id FROM stg_repeated)
+    GROUP BY item_id, version_id, text
+) v
+ANTI JOIN core.item_versions o
+    ON o.item_id = v.item_id AND o.version_id = v.version_id AND o.text_sha256 = v.text_sha256;
 
 UPDATE core.items AS i SET version_count = v.n
 FROM (
