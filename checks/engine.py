@@ -1,0 +1,136 @@
+"""Run the active policy pack's rules over the warehouse and keep ``audit.findings``.
+
+Each rule is a SQL file in ``checks/rules/`` returning (kind, subject, item, content hash,
+evidence). The pack decides which rules run and, for each kind of finding, the clause cited and
+the severity (``PolicyPack.cite``); a kind the pack does not cover yields no finding. A finding's
+id is a hash of rule, subject and kind, so re-running changes no ids and adds no duplicates. A
+finding the data no longer shows is marked ``cleared`` (never deleted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import duckdb
+
+from checks.policy import PolicyPack
+from connectors.base import utcnow
+
+IMPLEMENTED_RULES = (
+    "teacher_page_non_school",
+    "student_media_without_consent",
+    "unapproved_controversial_reply",
+    "removable_comment",
+    "confidential_disclosure",
+)
+DEFAULT_CONSENT_PATTERN = r"\b[A-Z]{1,5}-\d{4}-\d{2,6}\b"
+
+SIGNAL_VIEW = """
+CREATE OR REPLACE TEMP VIEW sig AS
+SELECT ss.detector, ss.subject_id, s.content_sha256, s.flagged, s.label, s.score, s.reasons,
+       s.details
+FROM audit.subject_signals ss
+JOIN audit.signals s ON s.detector = ss.detector AND s.detector_version = ss.detector_version
+                    AND s.content_sha256 = ss.content_sha256
+"""
+STAGE_HITS = """
+CREATE OR REPLACE TEMP TABLE hits (
+    finding_id VARCHAR, rule VARCHAR, kind VARCHAR, severity VARCHAR, subject_id VARCHAR,
+    item_id VARCHAR, content_sha256 VARCHAR, evidence VARCHAR, clause_id VARCHAR,
+    clause_section VARCHAR, clause_quote VARCHAR)
+"""
+UPSERT_FINDINGS = """
+INSERT INTO audit.findings
+SELECT h.finding_id, h.rule, h.kind, h.severity, i.platform, i.account_id, a.school,
+       h.subject_id, h.item_id, i.permalink, i.created_at, h.content_sha256, h.evidence::JSON,
+       $pack, h.clause_id, h.clause_section, h.clause_quote, 'open', $now, $now, $run_id
+FROM hits h
+LEFT JOIN core.items i ON i.item_id = h.item_id
+LEFT JOIN registry.accounts a ON a.account_key = i.account_id
+ON CONFLICT (finding_id) DO UPDATE SET
+    severity = excluded.severity, evidence = excluded.evidence,
+    content_sha256 = excluded.content_sha256, clause_id = excluded.clause_id,
+    clause_section = excluded.clause_section, clause_quote = excluded.clause_quote,
+    policy_pack = excluded.policy_pack, permalink = excluded.permalink, status = 'open',
+    last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id
+"""
+CLEAR_GONE = """
+UPDATE audit.findings SET status = 'cleared', last_run_id = $run_id
+WHERE status = 'open' AND list_contains($rules, rule)
+  AND finding_id NOT IN (SELECT finding_id FROM hits)
+"""
+
+
+def rule_sql(rule: str) -> str:
+    return resources.files("checks").joinpath(f"rules/{rule}.sql").read_text("utf-8")
+
+
+def finding_id(rule: str, subject_id: str, kind: str) -> str:
+    return hashlib.sha256(f"{rule}\x1f{subject_id}\x1f{kind}".encode()).hexdigest()[:32]
+
+
+def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str) -> dict[str, Any]:
+    params = pack.merged_params(rule)
+    if rule == "student_media_without_consent":
+        return {"consent_pattern": consent_pattern,
+                "consent_scope": params.get("consent_scope", "social_media"),
+                "media_types": list(params.get("media_types", ["photo", "video"]))}
+    if rule == "unapproved_controversial_reply":
+        return {"applies_to_accounts": list(params.get("applies_to_accounts",
+                                                       ["official", "teacher_page"]))}
+    return {}
+
+
+@dataclass
+class RuleRun:
+    run_id: str
+    by_rule: dict[str, int] = field(default_factory=dict)
+    uncited: dict[str, int] = field(default_factory=dict)  # hits whose kind the pack omits
+    cleared: int = 0
+
+
+def run_rules(
+    con: duckdb.DuckDBPyConnection,
+    pack: PolicyPack,
+    run_id: str,
+    *,
+    consent_pattern: str = DEFAULT_CONSENT_PATTERN,
+) -> RuleRun:
+    """Evaluate every implemented rule the pack enables; write findings in one transaction."""
+    result = RuleRun(run_id)
+    enabled = [r for r in IMPLEMENTED_RULES if r in pack.enabled_rules()]
+    con.execute(SIGNAL_VIEW)
+    staged: list[tuple[Any, ...]] = []
+    for rule in enabled:
+        cursor = con.execute(rule_sql(rule), _rule_params(rule, pack, consent_pattern))
+        for kind, subject_id, item_id, content_sha, evidence in cursor.fetchall():
+            binding = pack.cite(rule, kind)
+            if binding is None:
+                result.uncited[f"{rule}/{kind}"] = result.uncited.get(f"{rule}/{kind}", 0) + 1
+                continue
+            staged.append((finding_id(rule, subject_id, kind), rule, kind, binding.severity,
+                           subject_id, item_id, content_sha,
+                           evidence if isinstance(evidence, str) else json.dumps(evidence),
+                           binding.clause_id, binding.section, binding.quote))
+            result.by_rule[rule] = result.by_rule.get(rule, 0) + 1
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(STAGE_HITS)
+        if staged:
+            con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", staged)
+        params = {"pack": pack.name, "now": utcnow(), "run_id": run_id}
+        con.execute(UPSERT_FINDINGS, params)
+        before = con.execute("SELECT count(*) FROM audit.findings WHERE status = 'cleared'")
+        before = before.fetchone()[0]
+        con.execute(CLEAR_GONE, {"run_id": run_id, "rules": enabled})
+        after = con.execute("SELECT count(*) FROM audit.findings WHERE status = 'cleared'")
+        result.cleared = after.fetchone()[0] - before
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
