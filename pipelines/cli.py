@@ -43,6 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(imp)
     imp.add_argument("--account", help="registry account key the data belongs to, e.g. x:1234")
 
+    classify = sub.add_parser(
+        "classify", help="run one detector on your own JSON lines (stdin to stdout by default)")
+    classify.add_argument("detector", metavar="RULE",
+                          choices=["teacher-content", "comment", "confidential", "controversy",
+                                   "faces"])
+    classify.add_argument("--input", type=Path, help="JSON lines file (default: standard input)")
+    classify.add_argument("--output", type=Path, help="where to write (default: standard output)")
+    classify.add_argument("--public-contact", action="append", default=[], metavar="TEXT",
+                          help="a district phone/email/address not to flag (confidential)")
+
+    findings = sub.add_parser("findings", help="list the audit findings")
+    _add_config(findings)
+    findings.add_argument("--week", help="ISO week (2026-W14) or any date in it")
+    findings.add_argument("--rule", help="only this rule")
+    findings.add_argument("--severity", choices=["critical", "high", "medium", "low"])
+    findings.add_argument("--status", choices=["open", "cleared", "all"], default="open")
+    findings.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
     policy = sub.add_parser("policy", help="the district policy packs")
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     coverage = policy_sub.add_parser(

@@ -48,7 +48,8 @@ def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False) -> di
     summary: dict[str, Any] = {"run_id": run_id}
     con = stages.open_warehouse(config)
     progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+        TextColumn("[bold]{task.description:<22}"), BarColumn(bar_width=24),
+        TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(), console=console, disable=quiet, transient=False,
     )
     try:
@@ -92,6 +93,27 @@ def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False) -> di
                 media = stages.stage_media(config, con, access)
                 progress.update(task, completed=1,
                                 info=f"{media.fetched} fetched, {media.failed} failed")
+            if job in ("audit", "all"):
+                tasks: dict[str, Any] = {}
+
+                def on_scored(name: str, done: int, total: int) -> None:
+                    if name not in tasks:
+                        tasks[name] = progress.add_task(f"detect {name}", total=total, info="")
+                    progress.update(tasks[name], completed=done, info=f"{done}/{total} new")
+
+                for run in stages.stage_signals(config, con, progress=on_scored):
+                    if run.detector not in tasks:
+                        tasks[run.detector] = progress.add_task(f"detect {run.detector}",
+                                                                total=1, completed=1, info="")
+                    progress.update(tasks[run.detector],
+                                    info=f"{run.scored} scored, {run.flagged} flagged, "
+                                    f"{run.subjects} subjects ({run.seconds:.1f}s)")
+                task = progress.add_task("rules", total=1, info="")
+                rules = stages.stage_rules(config, con, run_id)
+                progress.update(task, completed=1,
+                                info=f"{sum(rules.by_rule.values())} findings, "
+                                f"{rules.cleared} cleared")
+                summary["findings"] = rules.by_rule
             stages.record_run(con, run_id, job, started, "ok", summary)
             task = progress.add_task("snapshot", total=1, info="")
             stages.publish(config, con)
@@ -129,6 +151,18 @@ def print_summary(config: Config) -> None:
         media, stored, accounts, pages, quarantined = con.execute(SUMMARY_OTHER).fetchone()
         console.print(f"accounts {accounts}, media {media} ({stored} images stored), "
                       f"raw pages {pages}, quarantined {quarantined}")
+        from pipelines.stages import FINDINGS_SUMMARY
+
+        rows = con.execute(FINDINGS_SUMMARY).fetchall()
+        if rows:
+            table = Table(title=f"Open findings ({config.policy_pack})")
+            for col in ("rule", "severity", "findings"):
+                table.add_column(col, justify="right" if col == "findings" else "left")
+            for rule, severity, count in rows:
+                style = {"critical": "bold red", "high": "red"}.get(severity, "")
+                table.add_row(rule, f"[{style}]{severity}[/{style}]" if style else severity,
+                              str(count))
+            console.print(table)
     finally:
         con.close()
     console.print(f"workspace  {config.root}")
@@ -253,4 +287,183 @@ def cmd_policy(args: argparse.Namespace) -> int:
     except PolicyPackError as exc:
         raise UserError(str(exc)) from exc
     print_coverage(pack, console=_console())
+    return 0
+
+
+CLASSIFY_NEEDS = {
+    "teacher-content": ("text",),
+    "comment": ("text",),
+    "confidential": ("text",),
+    "controversy": ("post", "comments"),
+    "faces": ("path",),
+}
+CLASSIFY_BATCH = 256
+
+
+def _classify_input(detector: str, line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(record, dict):
+        raise ValueError("each line must be a JSON object")
+    if "id" not in record:
+        raise ValueError("missing 'id'")
+    for key in CLASSIFY_NEEDS[detector]:
+        if key not in record:
+            raise ValueError(f"missing '{key}'")
+    if detector == "controversy":
+        comments = record["comments"]
+        if not isinstance(comments, list):
+            raise ValueError("'comments' must be a list")
+        texts = []
+        for comment in comments:
+            if isinstance(comment, dict):
+                comment = comment.get("text")
+            if not isinstance(comment, str):
+                raise ValueError("each comment must be a string or an object with 'text'")
+            texts.append(comment)
+        record = {**record, "comments": texts}
+        if not isinstance(record["post"], str):
+            raise ValueError("'post' must be a string")
+    elif detector == "faces":
+        if not isinstance(record["path"], str):
+            raise ValueError("'path' must be a string")
+    elif not isinstance(record["text"], str):
+        raise ValueError("'text' must be a string")
+    return record
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from checks.detectors.base import InputError
+    from checks.signals import load_detector
+
+    source = args.input.open(encoding="utf-8") if args.input else sys.stdin
+    sink = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    options = {"public_contacts": args.public_contact} if args.detector == "confidential" else {}
+    detector = load_detector(args.detector, **options)
+    bad = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal bad
+        if not batch:
+            return
+        try:
+            verdicts = detector.classify(batch)
+        except InputError:
+            verdicts = []
+            for record in batch:  # find the culprit line by line
+                try:
+                    verdicts.extend(detector.classify([record]))
+                except InputError as exc:
+                    bad += 1
+                    print(f"line {record['_line']}: {exc}", file=sys.stderr)
+                    verdicts.append(None)
+        for record, verdict in zip(batch, verdicts, strict=True):
+            if verdict is not None:
+                sink.write(json.dumps(verdict.as_json(record["id"]), ensure_ascii=False) + "\n")
+        sink.flush()
+        batch.clear()
+
+    try:
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = _classify_input(args.detector, line)
+            except ValueError as exc:
+                bad += 1
+                print(f"line {number}: {exc}", file=sys.stderr)
+                continue
+            batch.append({**record, "_line": number})
+            if len(batch) >= CLASSIFY_BATCH:
+                flush()
+        flush()
+    finally:
+        if args.input:
+            source.close()
+        if args.output:
+            sink.close()
+    if bad:
+        print(f"{bad} line(s) skipped", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _week_bounds(week: str, tz) -> tuple[Any, Any]:
+    from datetime import date, datetime, timedelta
+
+    try:
+        if "-W" in week.upper():
+            year, number = week.upper().split("-W")
+            monday = date.fromisocalendar(int(year), int(number), 1)
+        else:
+            day = date.fromisoformat(week)
+            monday = day - timedelta(days=day.weekday())
+    except ValueError as exc:
+        raise UserError(f"--week {week!r}: give an ISO week (2026-W14) or a date") from exc
+    start = datetime.combine(monday, datetime.min.time(), tz)
+    return start, start + timedelta(days=7)
+
+
+FINDINGS_QUERY = """
+SELECT f.finding_id, f.rule, f.kind, f.severity, f.status, f.platform, f.account_id, f.school,
+       f.item_id, f.permalink, f.item_created_at, i.text, f.clause_id, f.evidence::VARCHAR,
+       f.first_seen_at, f.last_seen_at
+FROM audit.findings f LEFT JOIN core.items i ON i.item_id = f.item_id
+WHERE ($rule IS NULL OR f.rule = $rule)
+  AND ($severity IS NULL OR f.severity = $severity)
+  AND ($status = 'all' OR f.status = $status)
+  AND ($start IS NULL OR coalesce(f.item_created_at, f.first_seen_at) >= $start)
+  AND ($end IS NULL OR coalesce(f.item_created_at, f.first_seen_at) < $end)
+ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+         ELSE 3 END, f.rule, f.item_created_at DESC NULLS LAST, f.finding_id
+"""
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from warehouse.snapshot import open_snapshot
+
+    config = _config(args)
+    if not config.snapshot_path.exists():
+        raise UserError(f"{config.snapshot_path} does not exist yet: run the pipeline first")
+    start = end = None
+    if args.week:
+        start, end = _week_bounds(args.week, config.tz)
+    con = open_snapshot(config.snapshot_path)
+    try:
+        cursor = con.execute(FINDINGS_QUERY, {"rule": args.rule, "severity": args.severity,
+                                              "status": args.status, "start": start,
+                                              "end": end})
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    if args.format == "json":
+        for row in rows:
+            record = dict(zip(columns, row, strict=True))
+            record["evidence"] = json.loads(record["evidence"])
+            print(json.dumps(record, default=str, ensure_ascii=False))
+    elif args.format == "csv":
+        from dashboards.cells import neutralize
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([neutralize(v) if isinstance(v, str) else v for v in row])
+    else:
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table("severity", "rule", "kind", "account", "posted", "text", "clause",
+                      title=f"{len(rows)} finding(s)")
+        for row in rows:
+            record = dict(zip(columns, row, strict=True))
+            text = (record["text"] or "").replace("\n", " ")
+            table.add_row(record["severity"], record["rule"], record["kind"],
+                          escape(record["account_id"] or ""),
+                          str(record["item_created_at"] or "")[:16],
+                          escape(text[:80] + ("…" if len(text) > 80 else "")),
+                          record["clause_id"])
+        _console().print(table)
     return 0

@@ -63,6 +63,8 @@ class Config:
     meta: MetaSource = field(default_factory=MetaSource)
     simulated: SimulatedSource | None = None
     max_capture_age_hours: int = 26
+    public_contacts: tuple[str, ...] = ()  # the district's own phones, emails, addresses
+    consent_id_pattern: str = r"\b[A-Z]{1,5}-\d{4}-\d{2,6}\b"
 
     @property
     def root(self) -> Path:
@@ -166,6 +168,17 @@ def load_config(path: str | Path) -> Config:
             faults=tuple(sim.get("faults", [])),
         )
     capture = _section(data, "capture", path)
+    checks = _section(data, "checks", path)
+    contacts = checks.get("public_contacts", [])
+    if not isinstance(contacts, list) or not all(isinstance(c, str) for c in contacts):
+        raise ConfigError(f"{path}: [checks] public_contacts must be a list of strings")
+    pattern = _get(checks, "consent_id_pattern", str, path, "checks", Config.consent_id_pattern)
+    try:
+        import re
+
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{path}: [checks] consent_id_pattern is not a regex: {exc}") from exc
     return Config(
         path=path.resolve(),
         district_name=_get(district, "name", str, path, "district"),
@@ -180,4 +193,6 @@ def load_config(path: str | Path) -> Config:
         meta=meta,
         simulated=simulated,
         max_capture_age_hours=_get(capture, "max_age_hours", int, path, "capture", 26),
+        public_contacts=tuple(contacts),
+        consent_id_pattern=pattern,
     )

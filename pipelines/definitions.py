@@ -11,13 +11,19 @@ import os
 
 from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job
 
-from pipelines.assets import core, ingest, publish, registry
+from pipelines.assets import audit, core, ingest, publish, registry
 from pipelines.resources import default_resources
 
 ingest_job = define_asset_job(
     "ingest",
-    selection=AssetSelection.groups("registry", "ingest", "core", "publish"),
-    description="Capture every registered account, normalize, fetch media, publish the snapshot.",
+    selection=AssetSelection.groups("registry", "ingest", "core", "audit", "publish"),
+    description="Capture every registered account, normalize, fetch media, audit against the "
+    "policy pack, publish the snapshot.",
+)
+audit_job = define_asset_job(
+    "audit",
+    selection=AssetSelection.groups("audit", "publish"),
+    description="Re-run the detectors and rules on what is already captured.",
 )
 
 hourly_ingest = ScheduleDefinition(
@@ -34,13 +40,15 @@ ALL_ASSETS = [
     ingest.raw_instagram,
     core.core_items,
     core.core_media,
+    audit.signals,
+    audit.findings,
     publish.analyst_snapshot,
 ]
 
 defs = Definitions(
     assets=ALL_ASSETS,
     asset_checks=[],
-    jobs=[ingest_job],
+    jobs=[ingest_job, audit_job],
     schedules=[hourly_ingest],
     resources=default_resources(),
 )

@@ -184,3 +184,41 @@ def publish(config: Config, con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute("CHECKPOINT")
     publish_snapshot(con, config.snapshot_path)
+
+
+def build_detectors(config: Config, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The detectors the active pack needs (all five by default), loaded lazily."""
+    from checks.signals import DETECTOR_MODULES, load_detector
+
+    chosen = names or tuple(DETECTOR_MODULES)
+    detectors: dict[str, Any] = {}
+    for name in chosen:
+        if name == "confidential":
+            detectors[name] = load_detector(name, public_contacts=config.public_contacts)
+        else:
+            detectors[name] = load_detector(name)
+    return detectors
+
+
+def stage_signals(config: Config, con: duckdb.DuckDBPyConnection, *,
+                  detectors: dict[str, Any] | None = None, progress=None):
+    """Score new content with every detector (cached by content hash and detector version)."""
+    from checks.signals import refresh_signals
+
+    return refresh_signals(con, detectors or build_detectors(config), progress=progress)
+
+
+def stage_rules(config: Config, con: duckdb.DuckDBPyConnection, run_id: str):
+    """Evaluate the pack's rules into audit.findings."""
+    from checks.engine import run_rules
+    from checks.policy import load_pack
+
+    return run_rules(con, load_pack(config.policy_pack), run_id,
+                     consent_pattern=config.consent_id_pattern)
+
+
+FINDINGS_SUMMARY = """
+SELECT rule, severity, count(*) FROM audit.findings WHERE status = 'open'
+GROUP BY ALL ORDER BY rule, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1
+                                          WHEN 'medium' THEN 2 ELSE 3 END
+"""

@@ -9,7 +9,8 @@ from pipelines.stages import publish
 WRITER_POOL = "duckdb_writer"
 
 
-@asset(group_name="publish", deps=[AssetKey("core_media")], pool=WRITER_POOL, kinds={"duckdb"},
+@asset(group_name="publish", deps=[AssetKey("core_media"), AssetKey("findings")],
+       pool=WRITER_POOL, kinds={"duckdb"},
        description="Read-only copy of the warehouse for analysts and `socialaudit sql`.")
 def analyst_snapshot(workspace: WorkspaceResource) -> MaterializeResult:
     config = workspace.load()
