@@ -1,0 +1,59 @@
+"""Benchmark: load time and throughput of each detector on its evaluation inputs.
+
+    python benchmarks/detectors.py [--repeat 3] [--only comment,faces]
+
+Text detectors read ``checks/data/<name>.eval.jsonl`` (repeated to get a stable timing); the
+face detector reads the images listed by ``checks/data/faces`` (built if needed). Prints one JSON
+object: per detector, load seconds and items (or images) per second, batched, on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from importlib import import_module
+from pathlib import Path
+
+from checks.signals import DETECTOR_MODULES
+
+DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
+
+
+def text_inputs(name: str) -> list[dict]:
+    rows = [json.loads(line) for line in (DATA / f"{name}.eval.jsonl").read_text().splitlines()]
+    if name == "controversy":
+        return [{"id": r["id"], "post": r["post"], "comments": r["comments"]} for r in rows]
+    return [{"id": r["id"], "text": r["text"], **({"post": r["post"]} if "post" in r else {})}
+            for r in rows]
+
+
+def face_inputs() -> list[dict]:
+    from checks.data.faces import build_eval  # type: ignore[import-not-found]
+
+    return [{"id": str(i), "path": str(p)} for i, p in enumerate(build_eval.eval_image_paths())]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default=",".join(DETECTOR_MODULES))
+    args = parser.parse_args()
+    out = {}
+    for name in args.only.split(","):
+        started = time.perf_counter()
+        detector = import_module(DETECTOR_MODULES[name]).detector()
+        inputs = face_inputs() if name == "faces" else text_inputs(name)
+        detector.classify(inputs[:4])  # first call loads models
+        load = time.perf_counter() - started
+        batch = inputs * args.repeat
+        started = time.perf_counter()
+        detector.classify(batch)
+        seconds = time.perf_counter() - started
+        out[name] = {"load_s": round(load, 2), "items": len(batch),
+                     "items_per_s": round(len(batch) / seconds, 1)}
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,375 @@
+"""``teacher-content``: is a registered teacher page's post about classroom or school activities?
+
+Serves the ``teacher_page_non_school`` rule. Input ``{"id", "text"}``; the verdict's label is
+``school`` or ``non_school``, ``flagged`` when ``non_school``, ``score`` = P(non_school).
+
+Method (see ``checks/docs/teacher-content.md`` for the measurements):
+
+- the post's MiniLM sentence embedding (384 unit-vector columns, ``checks.detectors.embedding``);
+- nine explainable cue groups (``CUES``): three school-side (classroom, school events, teams and
+  clubs) and six non-school (selling, product/MLM promotion, campaigning, alcohol and parties,
+  religious proselytising, personal life); each a count of distinct matches capped at 2, scaled by
+  the cue weight the training search picked;
+- one L2 logistic regression over both (``checks/detectors/models/teacher-content.json``,
+  a ``checks.detectors.linear.LinearModel``), trained on ``checks/data/teacher-content.train.jsonl``
+  by ``python -m checks.train teacher-content``; C and the cue weight were chosen by repeated
+  5-fold cross-validation on the train file only.
+
+Reasons name the classifier probability and the cue terms found on each side. numpy, the encoder
+and the model are loaded on first use only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from checks.detectors.base import InputError, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from checks.detectors.linear import LinearModel
+
+NAME = "teacher-content"
+METHOD_VERSION = "1"  # bump when features or method change (the model hash is appended)
+LABELS = ("school", "non_school")  # second = positive (flagged)
+HERE = Path(__file__).resolve().parent
+MODEL_PATH = HERE / "models" / "teacher-content.json"
+DATA_DIR = HERE.parent / "data"
+CUE_CAP = 2
+
+
+class TextEncoder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w#@])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+
+
+_GRADE = r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth)"
+_FAMILY = (r"husband|hubby|wife|boyfriend|girlfriend|fianc[eé]e?|son|daughter|twins|mom|mama|"
+           r"dad|sister|brother|cousin|nephew|niece|grandpa|grandma|in-laws|family|dog|puppy|cat|"
+           r"kitten|house|landlord")
+
+#: Cue groups: name -> pattern. ``SCHOOL_GROUPS`` point to ``school``, the rest to ``non_school``
+#: (the model learns each group's weight; these only decide how reasons are worded).
+CUES: dict[str, re.Pattern[str]] = {
+    "classroom": _rx(
+        r"class(?:room|es|mates?)?", r"students?", r"homework", r"quiz(?:zes)?", r"tests?",
+        r"exams?", r"units?", r"lessons?", r"syllabus", r"assignments?", r"projects?",
+        r"field trips?", r"permission slips?", r"(?:parent-teacher )?conferences?",
+        r"report cards?", r"grading", r"graded", r"rubric", r"canvas", r"schoology",
+        r"google classroom", r"remind", r"room \d+", r"(?:\d(?:st|nd|rd|th) )?period",
+        r"semester", _GRADE + r" grade(?:rs?)?", r"kindergarten(?:ers)?", r"freshm[ae]n",
+        r"sophomores?", r"juniors", r"seniors", r"(?:our|my|these|your) (?:kids|kiddos|class)",
+        r"kiddos?", r"families", r"sub(?:bing|stitute)?", r"lesson plans?",
+        r"reading (?:log|list|goal|calendar)", r"essays?", r"worksheets?", r"science fair",
+        r"spelling", r"math", r"science", r"history", r"library", r"school(?:s|wide)?",
+        r"campus", r"principal", r"pto", r"pta", r"curriculum", r"teach(?:ing|er|ers)?",
+        r"learn(?:ing|ed)?", r"graduat(?:e|es|ion)", r"class of \d+", r"lab", r"experiment",
+        r"tutoring", r"study guide", r"supply list", r"school supplies",
+    ),
+    "school_event": _rx(
+        r"spirit week", r"picture day", r"book fair", r"assembly", r"bake sale",
+        r"(?:class|club|booster) fundraiser", r"fundraiser", r"field day", r"concert",
+        r"homecoming", r"yearbook", r"prom", r"pep (?:rally|band)", r"open house",
+        r"early release", r"dismissal", r"snow day", r"(?:fire|tornado|lockdown) drill",
+        r"recess", r"bus(?:es)?", r"advisory", r"homeroom", r"walk-a-thon", r"talent show",
+        r"(?:science|math|literacy|family|curriculum) night", r"lost and found", r"showcase",
+        r"school board", r"town hall", r"mock election", r"student council", r"drop-?off",
+        r"pick-?up line", r"car (?:line|riders?)", r"carpool",
+    ),
+    "team_club": _rx(
+        r"team", r"tournament", r"(?:swim|track|cross country|state|district|county) meet",
+        r"regionals?", r"state (?:final|semifinal|contest|championship|qualifier)s?",
+        r"district final", r"practice", r"clubs?", r"band", r"choir", r"orchestra", r"ffa",
+        r"4-h", r"robotics", r"coach(?:es)?", r"varsity", r"jv", r"debate", r"quiz bowl",
+        r"auditions?", r"rehearsals?", r"theat(?:er|re)", r"wrestl(?:ers?|ing)",
+        r"cheer(?:ing|leaders?|leading)?", r"athletes?", r"marching", r"conference title",
+    ),
+    "selling": _rx(
+        r"sell(?:ing)?", r"for sale", r"obo", r"garage sale", r"moving sale", r"yard sale",
+        r"estate sale", r"porch pickup", r"pickup only", r"dm me", r"message me", r"inbox me",
+        r"text me", r"inquiries", r"etsy", r"my shop", r"use (?:my )?code", r"promo code",
+        r"\d+% off", r"bogo", r"free shipping", r"book (?:through|with) me", r"booking",
+        r"side hustle", r"my business", r"buying or selling", r"for rent", r"roommate",
+        r"hit me up", r"asking \$?\d+", r"make an offer", r"negotiable", r"marketplace",
+        r"face value", r"tickets? for sale",
+    ),
+    "promotion_mlm": _rx(
+        r"join my team", r"earn (?:money )?from home", r"work from home", r"passive income",
+        r"wholesale", r"essential oils?", r"scentsy", r"pampered chef", r"color street",
+        r"younique", r"monat", r"herbalife", r"shake program", r"crypto", r"giveaways?",
+        r"followers", r"my (?:tiktok|youtube|podcast|blog|channel)", r"blog post",
+        r"(?:business|shop|food truck|bakery|salon) is (?:open|having)", r"investing",
+        r"like and share", r"candle business",
+    ),
+    "campaigning": _rx(
+        r"vote (?:for (?!(?:our|your|the|my|this|a|an|favorite)\b)\w+|no|yes|against|red|blue)",
+        r"voting (?:against|for|no|yes)", r"i'?m voting", r"re-?elect", r"senate",
+        r"congress(?:man|woman)?", r"democrats?", r"republicans?", r"liberals?",
+        r"conservatives?", r"petition", r"(?:call )?your representatives?", r"recall",
+        r"prop(?:osition)? \d+", r"campaign(?:ing)? for", r"candidate", r"#\w+20\d\d",
+        r"second amendment", r"gun rights", r"partisan", r"the media", r"this country",
+        r"taxed", r"tax the", r"government", r"maga", r"gop", r"yard signs?",
+    ),
+    "alcohol_party": _rx(
+        r"wine(?:ries|ry)?", r"beers?", r"margs?", r"margaritas?", r"mimosas?", r"cocktails?",
+        r"happy hour", r"cheers", r"bottle of", r"drinks", r"drinking", r"drunk", r"tipsy",
+        r"hungover", r"brewer(?:y|ies)", r"tailgat(?:e|ing)", r"a cold one", r"bar crawl",
+        r"shots", r"vodka", r"tequila", r"whiskey", r"bourbon", r"sangria", r"ros[eé]",
+        r"poker", r"bottomless", r"booze", r"\U0001F377", r"\U0001F37A", r"\U0001F37B",
+        r"\U0001F942", r"\U0001F379", r"\U0001F37E", r"\U0001F378",
+    ),
+    "religion": _rx(
+        r"jesus", r"christ", r"the lord", r"gospel", r"bible study", r"church", r"get saved",
+        r"be saved", r"saved", r"repent", r"revival", r"sermon", r"scripture", r"salvation",
+        r"sunday service", r"worship", r"pray with you", r"youth group", r"ministry", r"pastor",
+    ),
+    "personal_life": _rx(
+        r"(?:my|our) (?:" + _FAMILY + r")(?:'s)?", r"engaged", r"engagement", r"wedding",
+        r"anniversary", r"baby #?\d?", r"pregnan(?:t|cy)", r"expecting", r"vacation",
+        r"vacay", r"cruise", r"beach", r"disney", r"date night", r"divorce", r"diet", r"keto",
+        r"half marathon", r"marathon", r"hike", r"camping", r"hunting", r"fishing",
+        r"birthday", r"best friend", r"sorority", r"brunch", r"netflix", r"binge",
+        r"fantasy football", r"new (?:house|truck|car|hair)", r"remodel", r"mortgage",
+        r"hit the gym", r"workout",
+        r"dentist", r"mechanic", r"lawyer", r"tattoo", r"yoga", r"skydiving", r"scuba",
+        r"gofundme", r"venmo", r"travel (?:baseball|hockey|soccer|softball|volleyball) team",
+        r"dance recital", r"girl scout troop", r"mission trip", r"pageant", r"girls'? trip",
+        r"honeymoon", r"photo shoot pics", r"family photos",
+    ),
+}
+SCHOOL_GROUPS = ("classroom", "school_event", "team_club")
+NON_SCHOOL_GROUPS = tuple(g for g in CUES if g not in SCHOOL_GROUPS)
+
+
+def cue_hits(text: str) -> dict[str, list[str]]:
+    """Distinct matched terms per cue group (lower-cased, in order of appearance)."""
+    out: dict[str, list[str]] = {}
+    for group, pattern in CUES.items():
+        seen: list[str] = []
+        for match in pattern.finditer(text or ""):
+            term = match.group(0).lower()
+            if term not in seen:
+                seen.append(term)
+        out[group] = seen
+    return out
+
+
+def feature_names() -> list[str]:
+    from checks.detectors.embedding import DIMENSIONS
+
+    return [f"emb[{i}]" for i in range(DIMENSIONS)] + [f"cue:{g}" for g in CUES]
+
+
+def cue_matrix(hits: Sequence[Mapping[str, list[str]]]) -> np.ndarray:
+    """(n, groups) capped counts of distinct matches."""
+    import numpy as np
+
+    return np.array([[min(len(h[g]), CUE_CAP) for g in CUES] for h in hits], dtype=np.float64)
+
+
+def features(texts: Sequence[str], encoder: TextEncoder,
+             ) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
+    """The model's input for ``texts`` (one ``encode`` call) and the cue hits behind it."""
+    import numpy as np
+
+    hits = [cue_hits(t) for t in texts]
+    emb = np.asarray(encoder.encode(list(texts)), dtype=np.float64)
+    return np.hstack([emb, cue_matrix(hits)]), hits
+
+
+def text_of(item: Any, index: int = 0) -> str:
+    """The ``text`` of one input, or ``InputError`` saying what is wrong. ``None`` counts as
+    empty text (a media-only post)."""
+    if not isinstance(item, Mapping):
+        raise InputError(f"{NAME} input #{index}: expected an object with 'text', "
+                         f"got {type(item).__name__}")
+    if "text" not in item:
+        raise InputError(f"{NAME} input #{index} (id {item.get('id')!r}): missing 'text'")
+    text = item["text"]
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise InputError(f"{NAME} input #{index} (id {item.get('id')!r}): 'text' must be a "
+                         f"string, got {type(text).__name__}")
+    return text
+
+
+def _fmt(group: str, terms: list[str], limit: int = 3) -> str:
+    shown = ", ".join(f"'{t}'" for t in terms[:limit])
+    return f"{group.replace('_', ' ')} ({shown})"
+
+
+class TeacherContentDetector:
+    """MiniLM embedding + cue counts -> logistic regression. Batched, order-preserving."""
+
+    name = NAME
+
+    def __init__(self, model: LinearModel | None = None, *, model_path: str | Path = MODEL_PATH,
+                 encoder: TextEncoder | None = None):
+        from checks.detectors.linear import LinearModel
+
+        self.model = model if model is not None else LinearModel.load(model_path)
+        if list(self.model.classes) != list(LABELS):
+            raise ValueError(f"{NAME} model classes {self.model.classes}, expected {LABELS}")
+        self._encoder = encoder
+        digest = hashlib.sha256(self.model.dumps().encode("utf-8")).hexdigest()
+        self.version = f"{METHOD_VERSION}+{digest[:10]}"
+
+    @property
+    def encoder(self) -> TextEncoder:
+        if self._encoder is None:
+            from checks.detectors.embedding import encoder
+
+            self._encoder = encoder()
+        return self._encoder
+
+    def validate(self, item: Mapping[str, Any]) -> None:
+        """Raise ``InputError`` if ``item`` cannot be scored (for per-line CLI errors)."""
+        text_of(item)
+
+    def classify(self, inputs: Sequence[Mapping[str, Any]]) -> list[Verdict]:
+        """One verdict per input, in order; all texts of the batch go to one ``encode`` call.
+        A post with no text (media only) is not flagged: there is nothing to judge."""
+        texts = [text_of(item, i) for i, item in enumerate(inputs)]
+        verdicts: list[Verdict | None] = [None] * len(texts)
+        scored = [i for i, t in enumerate(texts) if t.strip()]
+        for i, t in enumerate(texts):
+            if not t.strip():
+                verdicts[i] = Verdict(flagged=False, label=LABELS[0], score=0.0,
+                                      reasons=["no text to judge (media-only or empty post)"])
+        if scored:
+            x, hits = features([texts[i] for i in scored], self.encoder)
+            proba = self.model.positive_proba(x)
+            for i, p, h in zip(scored, proba, hits, strict=True):
+                verdicts[i] = self._verdict(float(p), h)
+        return [v for v in verdicts if v is not None]
+
+    def _verdict(self, p: float, hits: Mapping[str, list[str]]) -> Verdict:
+        threshold = self.model.threshold
+        non_school = p >= threshold
+        non_cues = [_fmt(g, hits[g]) for g in NON_SCHOOL_GROUPS if hits[g]]
+        school_cues = [_fmt(g, hits[g]) for g in SCHOOL_GROUPS if hits[g]]
+        reasons = [f"classifier p(non_school)={p:.2f} (threshold {threshold:.2f})"]
+        sides = [("non-school cues: ", non_cues), ("school cues: ", school_cues)]
+        if not non_school:
+            sides.reverse()
+        reasons += [prefix + "; ".join(cues) for prefix, cues in sides if cues]
+        if not non_cues and not school_cues:
+            reasons.append("no cue terms; decided by the text embedding")
+        return Verdict(flagged=non_school, label=LABELS[1] if non_school else LABELS[0],
+                       score=p, reasons=reasons,
+                       details={"cues": {g: list(t) for g, t in hits.items() if t}})
+
+
+@cache
+def _default() -> TeacherContentDetector:
+    return TeacherContentDetector()
+
+
+def detector(**options: Any) -> TeacherContentDetector:
+    """The process-wide detector with the committed model; with options (``model``,
+    ``model_path``, ``encoder``) a new instance."""
+    return TeacherContentDetector(**options) if options else _default()
+
+
+# --------------------------------------------------------------------------------------------
+# training (``python -m checks.train teacher-content``)
+# --------------------------------------------------------------------------------------------
+
+#: Hyper-parameter grid searched by cross-validation on the train file.
+GRID = {"C": (1.0, 3.0, 10.0, 30.0, 100.0), "cue_weight": (0.3, 0.5, 0.7, 1.0, 1.5)}
+CV_FOLDS, CV_REPEATS, CV_SEED = 5, 5, 0
+
+
+def load_rows(path: str | Path) -> list[dict[str, Any]]:
+    import json
+
+    with Path(path).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def fit(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight: float,
+        train_sha256: str = "", meta: Mapping[str, Any] | None = None,
+        tol: float = 1e-10) -> LinearModel:
+    """Fit the model on prepared features (embedding columns as they are, cue columns divided by
+    ``1/cue_weight``, which the saved model applies itself)."""
+    from checks.detectors.embedding import DIMENSIONS, MODEL_ID
+    from checks.detectors.linear import fit_logistic
+
+    n_cues = x.shape[1] - DIMENSIONS
+    scale = [1.0] * DIMENSIONS + [1.0 / cue_weight] * n_cues
+    return fit_logistic(x, labels, LABELS, C=C, column_scale=scale, feature_names=feature_names(),
+                        train_sha256=train_sha256, embedding_model=MODEL_ID, tol=tol,
+                        meta={"cue_weight": cue_weight, "cue_cap": CUE_CAP, **(meta or {})})
+
+
+def cross_validate(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight: float,
+                   ) -> dict[str, float]:
+    """Repeated stratified k-fold on the train rows: mean non_school F1, macro F1, accuracy."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    y = np.array(labels)
+    splitter = RepeatedStratifiedKFold(n_splits=CV_FOLDS, n_repeats=CV_REPEATS,
+                                       random_state=CV_SEED)
+    scores: dict[str, list[float]] = {"f1_non_school": [], "macro_f1": [], "accuracy": []}
+    for train_idx, test_idx in splitter.split(x, y):
+        model = fit(x[train_idx], list(y[train_idx]), C=C, cue_weight=cue_weight, tol=1e-6)
+        pred = model.predict(x[test_idx])
+        scores["f1_non_school"].append(f1_score(y[test_idx], pred, pos_label=LABELS[1]))
+        scores["macro_f1"].append(f1_score(y[test_idx], pred, average="macro"))
+        scores["accuracy"].append(accuracy_score(y[test_idx], pred))
+    return {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
+
+
+def train(data_path: str | Path | None = None, out_path: str | Path | None = MODEL_PATH, *,
+          search: bool = True, encoder: TextEncoder | None = None,
+          log: Any = print) -> LinearModel:
+    """Train on the train file and (unless ``out_path`` is None) write the model JSON.
+
+    With ``search`` the grid ``GRID`` is cross-validated on the train file and the best macro F1
+    wins (ties: smaller C, then smaller cue weight); without it the hyper-parameters recorded in
+    the current model file are reused, which reproduces that model exactly.
+    """
+    from checks.detectors.linear import LinearModel, file_sha256
+
+    data_path = Path(data_path or DATA_DIR / f"{NAME}.train.jsonl")
+    rows = load_rows(data_path)
+    labels = [r["label"] for r in rows]
+    if encoder is None:
+        from checks.detectors.embedding import encoder as shared_encoder
+
+        encoder = shared_encoder()
+    x, _ = features([r["text"] for r in rows], encoder)
+    meta: dict[str, Any] = {"train_file": data_path.name, "cv_folds": CV_FOLDS,
+                            "cv_repeats": CV_REPEATS, "cv_seed": CV_SEED}
+    if search:
+        table = []
+        for C in GRID["C"]:
+            for w in GRID["cue_weight"]:
+                result = cross_validate(x, labels, C=C, cue_weight=w)
+                table.append({"C": C, "cue_weight": w, **result})
+                log(f"  C={C:<6} cue_weight={w:<4} {result}")
+        best = max(table, key=lambda r: (r["macro_f1"], -r["C"], -r["cue_weight"]))
+        C, w = best["C"], best["cue_weight"]
+        meta.update(cv_best={k: best[k] for k in ("f1_non_school", "macro_f1", "accuracy")},
+                    cv_grid=table)
+    else:
+        current = LinearModel.load(MODEL_PATH)
+        C, w = float(current.meta["C"]), float(current.meta["cue_weight"])
+        meta.update({k: current.meta[k] for k in ("cv_best", "cv_grid") if k in current.meta})
+    model = fit(x, labels, C=C, cue_weight=w, train_sha256=file_sha256(data_path), meta=meta)
+    if out_path is not None:
+        model.save(out_path)
+        log(f"{NAME}: C={C} cue_weight={w} -> {out_path}")
+    return model

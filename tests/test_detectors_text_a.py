@@ -1,0 +1,354 @@
+"""The ``teacher-content`` and ``controversy`` detectors and their shared model tooling.
+
+- the committed model JSON files were trained on the current train files (recorded SHA-256) and
+  retraining with the recorded hyper-parameters reproduces their coefficients;
+- on the held-out eval files they meet their targets (teacher-content F1 >= 0.9 for non_school and
+  macro; controversy accuracy >= 0.85), so a regressed model fails here;
+- hand-picked hard cases (written for this test, not taken from the data files) behave;
+- ``classify`` makes one ``encode`` call per batch and keeps the input order;
+- bad input raises ``InputError``; versions follow the model JSON;
+- ``checks.detectors.linear`` round-trips models exactly; nothing heavy is imported with the
+  detector modules.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checks import evaluate as evaluation
+from checks import train as training
+from checks.detectors import controversy, teacher_content
+from checks.detectors.base import InputError
+from checks.detectors.linear import LinearModel, ModelBundle, file_sha256, fit_logistic
+
+DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
+
+
+class CountingEncoder:
+    """Wraps the real encoder and records every ``encode`` call (with its texts)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def real_encoder():
+    from checks.detectors.embedding import encoder
+
+    return encoder()
+
+
+@pytest.fixture()
+def counting(real_encoder):
+    return CountingEncoder(real_encoder)
+
+
+# --------------------------------------------------------------------------------------------
+# committed models reproduce
+# --------------------------------------------------------------------------------------------
+
+def test_models_record_the_current_train_files():
+    tc = LinearModel.load(teacher_content.MODEL_PATH)
+    assert tc.train_sha256 == file_sha256(DATA / "teacher-content.train.jsonl")
+    bundle = ModelBundle.load(controversy.MODEL_PATH)
+    assert bundle.train_sha256 == {
+        "controversy.train.jsonl": file_sha256(DATA / "controversy.train.jsonl"),
+        "comment.train.jsonl": file_sha256(DATA / "comment.train.jsonl"),
+    }
+    assert tc.embedding_model == bundle.embedding_model == "all-MiniLM-L6-v2-int8"
+
+
+def _close(a: LinearModel, b: LinearModel, tol: float = 1e-6) -> None:
+    assert a.classes == b.classes and a.feature_names == b.feature_names
+    assert np.allclose(a.coef, b.coef, atol=tol, rtol=0)
+    assert np.allclose(a.intercept, b.intercept, atol=tol, rtol=0)
+    for x, y in ((a.mean, b.mean), (a.scale, b.scale)):
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert np.allclose(x, y, atol=tol, rtol=0)
+    assert a.threshold == b.threshold
+
+
+def test_teacher_content_retraining_reproduces_the_committed_model(real_encoder):
+    committed = LinearModel.load(teacher_content.MODEL_PATH)
+    retrained = teacher_content.train(out_path=None, search=False, encoder=real_encoder,
+                                      log=lambda *_: None)
+    _close(retrained, committed)
+    assert retrained.train_sha256 == committed.train_sha256
+
+
+def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
+    committed = ModelBundle.load(controversy.MODEL_PATH)
+    retrained = controversy.train(out_path=None, search=False, encoder=real_encoder,
+                                  log=lambda *_: None)
+    assert retrained.params == committed.params
+    for name in ("topic", "storm", "comment_anger"):
+        _close(retrained.models[name], committed.models[name])
+
+
+# --------------------------------------------------------------------------------------------
+# eval targets (fail if the model regressed)
+# --------------------------------------------------------------------------------------------
+
+def test_teacher_content_meets_its_eval_target():
+    result = evaluation.evaluate("teacher-content")
+    assert result["n"] == 209
+    assert result["labels"]["non_school"]["f1"] >= 0.9, evaluation.format_table(result)
+    assert result["macro_f1"] >= 0.9, evaluation.format_table(result)
+
+
+def test_controversy_meets_its_eval_target():
+    result = evaluation.evaluate("controversy")
+    assert result["n"] == 130
+    assert result["accuracy"] >= 0.85, evaluation.format_table(result)
+
+
+def test_metrics_by_hand():
+    m = evaluation.metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert m["accuracy"] == 0.75
+    assert m["labels"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3),
+                                "support": 2, "predicted": 1}
+    assert m["labels"]["b"]["precision"] == pytest.approx(2 / 3)
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+
+
+# --------------------------------------------------------------------------------------------
+# hard cases (written for this test)
+# --------------------------------------------------------------------------------------------
+
+TEACHER_CASES = [
+    ("Selling my old kayak, DM me", "non_school"),
+    ("So proud of these kids and their volcano models!", "school"),
+    ("Shoot me an email if you need the study guide", "school"),
+    ("Vote for our classroom door in the Spirit Week contest!", "school"),
+    ("I lost my voice cheering at the robotics regional 😂", "school"),
+    ("Permission slips for the zoo trip are due Friday", "school"),
+    ("Vote for Tom Reyes for city council!", "non_school"),
+    ("Wine night with my book club 🍷", "non_school"),
+    ("Come to church with us Sunday and give your life to Jesus", "non_school"),
+    ("Engagement photo shoot this weekend and I'm so nervous", "non_school"),
+]
+
+
+def test_teacher_content_hard_cases():
+    det = teacher_content.detector()
+    verdicts = det.classify([{"id": i, "text": t} for i, (t, _) in enumerate(TEACHER_CASES)])
+    got = [(t, v.label) for (t, _), v in zip(TEACHER_CASES, verdicts, strict=True)]
+    assert got == TEACHER_CASES
+    for v in verdicts:
+        assert v.flagged == (v.label == "non_school")
+        assert 0.0 <= v.score <= 1.0
+        assert v.reasons[0].startswith("classifier p(non_school)=")
+    kayak = verdicts[0]
+    assert kayak.score > 0.9 and any("selling" in r and "'dm me'" in r for r in kayak.reasons)
+
+
+def test_teacher_content_empty_text_is_scored_not_flagged(counting):
+    det = teacher_content.detector(encoder=counting)
+    verdicts = det.classify([{"id": 1, "text": ""}, {"id": 2, "text": None},
+                             {"id": 3, "text": "Selling my old kayak, DM me"}])
+    assert [v.flagged for v in verdicts] == [False, False, True]
+    assert verdicts[0].score == 0.0 and "no text" in verdicts[0].reasons[0]
+    assert counting.calls == [["Selling my old kayak, DM me"]]
+
+
+BOND_THREAD = {
+    "id": "bond",
+    "post": "The Board has called a $54 million bond election for May 6 to build a new middle "
+            "school and replace roofs at three campuses. Estimated tax impact is $11 a month "
+            "on a $250,000 home.",
+    "comments": ["Another bond? We are still paying for the last one.",
+                 "Our kids deserve buildings that don't leak. Voting yes.",
+                 "Where is the itemized project list?",
+                 "My taxes went up 12% this year already. No."],
+}
+PICTURE_DAY_THREAD = {
+    "id": "pictures",
+    "post": "Picture day at Maple Grove Elementary is Thursday, Oct 3! Order forms went home "
+            "in Friday folders.",
+    "comments": ["Thanks for the reminder!", "Can we order online?",
+                 "Yes, the link is on the form.", "Wish the packages weren't so pricey."],
+}
+STORM_THREAD = {
+    "id": "coach",
+    "post": "Please welcome our new head football coach, Mike Torres!",
+    "comments": ["Why was Coach Bell fired after 12 years? Nobody has explained.",
+                 "This is disgraceful. Coach Bell built this program.",
+                 "The board owes the community an answer.", "Welcome Coach Torres!",
+                 "Parents are furious. Expect a full room at the next meeting."],
+}
+MEMORIAL_THREAD = {
+    "id": "memorial",
+    "post": "We are saddened by the passing of Mrs. Alice Monroe, who drove Route 7 for 31 "
+            "years before retiring in 2015.",
+    "comments": [{"text": "She knew every kid by name. Rest in peace."},
+                 {"text": "Mrs. Monroe drove me to school for six years. Thank you."},
+                 {"text": "What a legacy."}],
+}
+
+
+def test_controversy_hard_cases():
+    det = controversy.detector()
+    threads = [BOND_THREAD, PICTURE_DAY_THREAD, STORM_THREAD, MEMORIAL_THREAD]
+    verdicts = det.classify(threads)
+    assert [v.label for v in verdicts] == ["controversial", "not_controversial",
+                                           "controversial", "not_controversial"]
+    bond, pictures, storm, _ = verdicts
+    assert any("election tax" in r and "'bond'" in r for r in bond.reasons)
+    assert pictures.score < 0.5
+    assert storm.details["p_storm"] > 0.9 and len(storm.details["angry_comments"]) >= 3
+    assert any(r.startswith("4 of 5 comments angry") or r.startswith("3 of 5 comments angry")
+               for r in storm.reasons)
+
+
+# --------------------------------------------------------------------------------------------
+# batching and order
+# --------------------------------------------------------------------------------------------
+
+def test_teacher_content_is_batched_and_keeps_order(counting):
+    det = teacher_content.detector(encoder=counting)
+    items = [{"id": i, "text": t} for i, (t, _) in enumerate(TEACHER_CASES)]
+    forward = det.classify(items)
+    assert len(counting.calls) == 1 and counting.calls[0] == [t for t, _ in TEACHER_CASES]
+    backward = det.classify(items[::-1])
+    assert len(counting.calls) == 2
+    assert [v.label for v in backward] == [v.label for v in forward][::-1]
+    assert np.allclose([v.score for v in backward], [v.score for v in forward][::-1], atol=1e-6)
+    single = det.classify(items[4:5])[0]
+    assert single.score == pytest.approx(forward[4].score, abs=1e-5)
+    assert det.classify([]) == []
+
+
+def test_controversy_is_batched_and_keeps_order(counting):
+    det = controversy.detector(encoder=counting)
+    threads = [BOND_THREAD, PICTURE_DAY_THREAD, STORM_THREAD, MEMORIAL_THREAD]
+    forward = det.classify(threads)
+    assert len(counting.calls) == 1
+    n_texts = len(threads) + sum(len(t["comments"]) for t in threads)
+    assert len(counting.calls[0]) == n_texts
+    backward = det.classify(threads[::-1])
+    assert [v.label for v in backward] == [v.label for v in forward][::-1]
+    assert np.allclose([v.score for v in backward], [v.score for v in forward][::-1], atol=1e-6)
+    # comments as objects with "text" score like plain strings
+    as_strings = dict(MEMORIAL_THREAD, comments=[c["text"] for c in MEMORIAL_THREAD["comments"]])
+    assert det.classify([as_strings])[0].score == pytest.approx(forward[3].score, abs=1e-5)
+
+
+def test_controversy_scores_threads_without_text(counting):
+    det = controversy.detector(encoder=counting)
+    verdicts = det.classify([{"id": 1, "post": "", "comments": []},
+                             {"id": 2, "post": None, "comments": None}])
+    assert [v.label for v in verdicts] == ["not_controversial", "not_controversial"]
+    assert "no comments" in verdicts[0].reasons
+
+
+# --------------------------------------------------------------------------------------------
+# bad input
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("item, message", [
+    ({"id": 1}, "missing 'text'"),
+    ({"id": 1, "text": 42}, "'text' must be a string"),
+    ("just a string", "expected an object"),
+])
+def test_teacher_content_rejects_bad_input(item, message, counting):
+    det = teacher_content.detector(encoder=counting)
+    with pytest.raises(InputError, match=message):
+        det.classify([{"id": 0, "text": "fine"}, item])
+    with pytest.raises(InputError, match=message):
+        det.validate(item)
+    assert counting.calls == []
+
+
+@pytest.mark.parametrize("item, message", [
+    ({"id": 1, "comments": []}, "missing 'post'"),
+    ({"id": 1, "post": "x"}, "missing 'comments'"),
+    ({"id": 1, "post": 3, "comments": []}, "'post' must be a string"),
+    ({"id": 1, "post": "x", "comments": "one long string"}, "'comments' must be a list"),
+    ({"id": 1, "post": "x", "comments": [{"author": "a"}]}, "comment #0 has no 'text'"),
+    ({"id": 1, "post": "x", "comments": ["ok", 5]}, "comment #1 must be a string"),
+])
+def test_controversy_rejects_bad_input(item, message, counting):
+    det = controversy.detector(encoder=counting)
+    with pytest.raises(InputError, match=message):
+        det.classify([item])
+    assert counting.calls == []
+
+
+# --------------------------------------------------------------------------------------------
+# versions follow the model JSON
+# --------------------------------------------------------------------------------------------
+
+def test_versions_change_with_the_model_json(tmp_path, counting):
+    base = teacher_content.detector()
+    same = teacher_content.TeacherContentDetector(encoder=counting)
+    assert same.version == base.version and base.version.startswith("1+")
+    data = json.loads(teacher_content.MODEL_PATH.read_text())
+    data["intercept"][0] += 0.25
+    changed = tmp_path / "tc.json"
+    changed.write_text(json.dumps(data))
+    assert teacher_content.detector(model_path=changed).version != base.version
+
+    cbase = controversy.detector()
+    bundle = ModelBundle.load(controversy.MODEL_PATH)
+    assert controversy.ControversyDetector(bundle).version == cbase.version
+    bundle.params["threshold"] = 0.5
+    assert controversy.ControversyDetector(bundle).version != cbase.version
+
+
+# --------------------------------------------------------------------------------------------
+# the shared linear-model helper, registries, import cost
+# --------------------------------------------------------------------------------------------
+
+def test_linear_model_round_trips_exactly(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4))
+    y = ["pos" if a + 0.5 * b > 0 else "neg" for a, b in zip(x[:, 0], x[:, 1], strict=True)]
+    model = fit_logistic(x, y, ["neg", "pos"], C=2.0, standardise=[False, True, True, False],
+                         column_scale=[1.0, 1.0, 2.0, 0.5], feature_names=list("abcd"),
+                         train_sha256="abc", meta={"note": "test"})
+    digest = model.save(tmp_path / "m.json")
+    assert digest == file_sha256(tmp_path / "m.json")
+    loaded = LinearModel.load(tmp_path / "m.json")
+    assert np.array_equal(loaded.positive_proba(x), model.positive_proba(x))
+    assert loaded.predict(x[:3]) == model.predict(x[:3])
+    assert loaded.meta["note"] == "test" and loaded.meta["C"] == 2.0
+    assert set(loaded.contributions(x[:1])[0]) == set("abcd")
+    # multinomial
+    labels = ["a" if v < -0.5 else "b" if v < 0.5 else "c" for v in x[:, 0]]
+    multi = fit_logistic(x, labels, ["a", "b", "c"], C=1.0)
+    again = LinearModel.from_json(json.loads(multi.dumps()))
+    assert np.allclose(again.predict_proba(x).sum(axis=1), 1.0)
+    assert again.predict(x) == multi.predict(x)
+    with pytest.raises(ValueError, match="format"):
+        LinearModel.from_json({"format": "pickle"})
+
+
+def test_registries_resolve():
+    assert training.trainer("teacher-content") is teacher_content.train
+    assert training.trainer("controversy") is controversy.train
+    with pytest.raises(KeyError):
+        training.trainer("nope")
+    assert evaluation.detector_factory("controversy") is controversy.detector
+
+
+def test_importing_the_detectors_stays_light():
+    code = ("import sys, checks, checks.detectors, checks.detectors.teacher_content, "
+            "checks.detectors.controversy, checks.detectors.linear, checks.train, "
+            "checks.evaluate; heavy = [m for m in ('numpy', 'sklearn', 'onnxruntime', "
+            "'tokenizers', 'vaderSentiment') if m in sys.modules]; print(heavy); "
+            "sys.exit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
