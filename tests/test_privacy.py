@@ -1,0 +1,124 @@
+"""Students' privacy in what analysts open: the snapshot masks detected personal details, leaves
+out raw page bodies, and is readable by its owner only; the warehouse itself keeps the trail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from warehouse import db
+from warehouse.snapshot import mask_text, publish_snapshot
+
+T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+LEAKY = "Jordan's new locker combo is 12-34-56; call his mom at 405-555-0188 if he forgets."
+EDITED = "Jordan's locker combo was sent home; call 405-555-0188 with questions."
+SAFE = "Picture day is Thursday! Call the front office at 405-555-0100."
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _spans(text: str, *pairs: tuple[str, str]) -> list[dict]:
+    out = []
+    for kind, value in pairs:
+        start = text.index(value)
+        out.append({"kind": kind, "start": start, "end": start + len(value)})
+    return out
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    con = db.connect(path)
+    items = [("x:1", LEAKY), ("x:2", SAFE)]
+    for item_id, text in items:
+        con.execute("""
+            INSERT INTO core.items (item_id, platform, kind, native_id, current_native_id,
+                account_id, author_is_district, created_at, text, first_seen_at, last_seen_at,
+                content_fetched_at, last_page_id)
+            VALUES (?, 'x', 'post', ?, ?, 'x:district', true, ?, ?, ?, ?, ?, 1)
+        """, [item_id, item_id[2:], item_id[2:], T0, text, T0, T0, T0])
+    for version_id, text in (("1", EDITED), ("1b", LEAKY)):
+        con.execute("INSERT INTO core.item_versions VALUES ('x:1', ?, ?, ?, ?, ?)",
+                    [version_id, text, _sha(text), T0, T0])
+    signals = [
+        (LEAKY, True, _spans(LEAKY, ("credentials", "12-34-56"),
+                             ("personal_contact", "405-555-0188")),
+         ["credentials: 12-34-56", "personal phone 405-555-0188"]),
+        (EDITED, True, _spans(EDITED, ("personal_contact", "405-555-0188")),
+         ["personal phone 405-555-0188"]),
+        (SAFE, False, [], []),
+    ]
+    for text, flagged, spans, reasons in signals:
+        con.execute("""
+            INSERT INTO audit.signals VALUES ('confidential', 'v1', ?, ?, ?, 0.97, ?, ?, ?)
+        """, [_sha(text), flagged, "credentials" if flagged else "none", reasons,
+              json.dumps({"kinds": [s["kind"] for s in spans], "spans": spans}), T0])
+    con.execute("""
+        INSERT INTO audit.findings (finding_id, rule, kind, severity, subject_id, item_id,
+            evidence, policy_pack, clause_id, status, first_seen_at, last_seen_at, last_run_id)
+        VALUES ('f1', 'confidential_disclosure', 'credentials', 'high', 'x:1', 'x:1', ?,
+                'test', 'C1', 'open', ?, ?, 'r1')
+    """, [json.dumps({"reasons": ["credentials: 12-34-56", "personal phone 405-555-0188"]}),
+          T0, T0])
+    con.execute("""
+        INSERT INTO raw.api_pages (page_key, run_id, source, origin, endpoint, fetched_at, sha256,
+                                   body)
+        VALUES ('k1', 'r1', 'x', 'api', 'users/:id/tweets', ?, 'sha', ?)
+    """, [T0, json.dumps({"data": [{"id": "1", "text": LEAKY}]})])
+    yield path, con
+    con.close()
+
+
+def test_mask_text_merges_overlaps_and_ignores_spans_outside_the_text():
+    text = "ID 123456 and phone 405-555-0188"
+    masked, withheld = mask_text(text, [
+        {"kind": "student_id", "start": 3, "end": 9},
+        {"kind": "student_id", "start": 5, "end": 9},
+        {"kind": "personal_contact", "start": 20, "end": 32},
+        {"kind": "grades", "start": 30, "end": 99},
+    ])
+    assert masked == "ID [student id withheld] and phone [personal contact withheld]"
+    assert withheld == ["123456", "405-555-0188"]
+
+
+def test_snapshot_masks_details_drops_raw_bodies_and_is_owner_only(warehouse, tmp_path):
+    path, con = warehouse
+    snapshot = tmp_path / "analyst" / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    texts = dict(snap.execute("SELECT item_id, text FROM core.items").fetchall())
+    assert "12-34-56" not in texts["x:1"] and "405-555-0188" not in texts["x:1"]
+    assert "[credentials withheld]" in texts["x:1"]
+    assert texts["x:1"].startswith("Jordan's new locker combo is")  # the rest stays readable
+    assert texts["x:2"] == SAFE  # the district's own number in an unflagged post is untouched
+    versions = [r[0] for r in snap.execute("SELECT text FROM core.item_versions").fetchall()]
+    assert versions and not any("405-555-0188" in v for v in versions)
+    evidence = snap.execute("SELECT CAST(evidence AS VARCHAR) FROM audit.findings").fetchone()[0]
+    assert "12-34-56" not in evidence and "405-555-0188" not in evidence
+    reasons = snap.execute("SELECT reasons FROM audit.signals WHERE flagged").fetchall()
+    assert not any("405-555-0188" in r for row in reasons for r in row[0])
+    columns = {r[0] for r in snap.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'api_pages'").fetchall()}
+    assert "body" not in columns and "sha256" in columns
+    views = {r[0] for r in snap.execute("SELECT view_name FROM duckdb_views() "
+                                        "WHERE NOT internal").fetchall()}
+    assert "threads" in views  # documented views come along
+    assert snap.execute("SELECT count(*) FROM core.threads").fetchone()[0] >= 0
+    whole = snapshot.read_bytes()
+    assert b"405-555-0188" not in whole and b"12-34-56" not in whole
+    snap.close()
+
+    # the pipeline's own warehouse keeps the untouched audit trail
+    assert con.execute("SELECT text FROM core.items WHERE item_id = 'x:1'").fetchone()[0] == LEAKY
+    assert con.execute("SELECT count(*) FROM raw.api_pages WHERE body IS NOT NULL"
+                       ).fetchone()[0] == 1
