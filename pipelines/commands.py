@@ -390,25 +390,21 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _week_bounds(week: str, tz) -> tuple[Any, Any]:
-    from datetime import date, datetime, timedelta
+def _week_bounds(week: str, config: Config) -> tuple[Any, Any]:
+    """The start and (exclusive) end of ``--week`` in the district's time zone."""
+    from dashboards.weeks import parse_week
 
     try:
-        if "-W" in week.upper():
-            year, number = week.upper().split("-W")
-            monday = date.fromisocalendar(int(year), int(number), 1)
-        else:
-            day = date.fromisoformat(week)
-            monday = day - timedelta(days=day.weekday())
+        chosen = parse_week(week, config.timezone, utcnow())
     except ValueError as exc:
-        raise UserError(f"--week {week!r}: give an ISO week (2026-W14) or a date") from exc
-    start = datetime.combine(monday, datetime.min.time(), tz)
-    return start, start + timedelta(days=7)
+        raise UserError(f"--week: {exc}") from exc
+    return chosen.start, chosen.end
 
 
 FINDINGS_QUERY = """
 SELECT f.finding_id, f.rule, f.kind, f.severity, f.status, f.platform, f.account_id, f.school,
-       f.item_id, f.permalink, f.item_created_at, i.text, f.clause_id, f.evidence::VARCHAR,
+       f.item_id, f.permalink, f.item_created_at, i.text, f.clause_id,
+       CAST(f.evidence AS VARCHAR) AS evidence,
        f.first_seen_at, f.last_seen_at
 FROM audit.findings f LEFT JOIN core.items i ON i.item_id = f.item_id
 WHERE ($rule IS NULL OR f.rule = $rule)
@@ -429,7 +425,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
         raise UserError(f"{config.snapshot_path} does not exist yet: run the pipeline first")
     start = end = None
     if args.week:
-        start, end = _week_bounds(args.week, config.tz)
+        start, end = _week_bounds(args.week, config)
     con = open_snapshot(config.snapshot_path)
     try:
         cursor = con.execute(FINDINGS_QUERY, {"rule": args.rule, "severity": args.severity,
