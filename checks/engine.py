@@ -5,6 +5,12 @@ evidence). The pack decides which rules run and, for each kind of finding, the c
 the severity (``PolicyPack.cite``); a kind the pack does not cover yields no finding. A finding's
 id is a hash of rule, subject and kind, so re-running changes no ids and adds no duplicates. A
 finding the data no longer shows is marked ``cleared`` (never deleted).
+
+Reviews (``audit.dispositions``) decide the status of a finding the data still shows: the latest
+disposition ``false_positive`` makes it ``dismissed`` and ``remediated`` or
+``approved_after_the_fact`` make it ``resolved``, as long as the finding's ``content_sha256`` is
+the one the reviewer saw; a change of content (an edit, a re-scored image) opens it again.
+``confirmed`` keeps it ``open``. So ``status = 'open'`` always means "needs attention".
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import duckdb
 
 from checks.policy import PolicyPack
 from connectors.base import utcnow
+from warehouse.killpoints import kill_point
 
 IMPLEMENTED_RULES = (
     "teacher_page_non_school",
@@ -60,9 +67,36 @@ ON CONFLICT (finding_id) DO UPDATE SET
 """
 CLEAR_GONE = """
 UPDATE audit.findings SET status = 'cleared', last_run_id = $run_id
-WHERE status = 'open' AND list_contains($rules, rule)
+WHERE status IN ('open', 'dismissed', 'resolved') AND list_contains($rules, rule)
   AND finding_id NOT IN (SELECT finding_id FROM hits)
 """
+# A finding the data still shows is open, dismissed or resolved, from its latest disposition.
+APPLY_REVIEWS = """
+UPDATE audit.findings SET status = r.new_status
+FROM (
+    SELECT f.finding_id,
+           CASE WHEN d.content_sha256 IS NOT DISTINCT FROM f.content_sha256
+                     AND d.status = 'false_positive' THEN 'dismissed'
+                WHEN d.content_sha256 IS NOT DISTINCT FROM f.content_sha256
+                     AND d.status IN ('remediated', 'approved_after_the_fact') THEN 'resolved'
+                ELSE 'open' END AS new_status
+    FROM audit.findings f
+    LEFT JOIN audit.current_dispositions d ON d.finding_id = f.finding_id
+    WHERE f.status IN ('open', 'dismissed', 'resolved')
+) r
+WHERE audit.findings.finding_id = r.finding_id AND audit.findings.status <> r.new_status
+"""
+COUNT_REVIEWED_HITS = """
+SELECT count(*) FROM audit.findings
+WHERE status IN ('dismissed', 'resolved') AND finding_id IN (SELECT finding_id FROM hits)
+"""
+
+
+def apply_reviews(con: duckdb.DuckDBPyConnection) -> int:
+    """Set the status of every finding the data still shows from its latest disposition (see the
+    module docstring); return how many changed. Runs inside the caller's transaction."""
+    changed = con.execute(APPLY_REVIEWS).fetchone()
+    return int(changed[0]) if changed else 0
 
 
 def rule_sql(rule: str) -> str:
@@ -91,6 +125,7 @@ class RuleRun:
     by_rule: dict[str, int] = field(default_factory=dict)
     uncited: dict[str, int] = field(default_factory=dict)  # hits whose kind the pack omits
     cleared: int = 0
+    reviewed: int = 0  # hits not raised again: dismissed or resolved for unchanged content
 
 
 def run_rules(
@@ -124,11 +159,14 @@ def run_rules(
             con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", staged)
         params = {"pack": pack.name, "now": utcnow(), "run_id": run_id}
         con.execute(UPSERT_FINDINGS, params)
+        apply_reviews(con)
+        result.reviewed = con.execute(COUNT_REVIEWED_HITS).fetchone()[0]
         before = con.execute("SELECT count(*) FROM audit.findings WHERE status = 'cleared'")
         before = before.fetchone()[0]
         con.execute(CLEAR_GONE, {"run_id": run_id, "rules": enabled})
         after = con.execute("SELECT count(*) FROM audit.findings WHERE status = 'cleared'")
         result.cleared = after.fetchone()[0] - before
+        kill_point("rules:before_commit")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -19,6 +19,7 @@ import duckdb
 
 from checks.detectors.base import Detector, Verdict
 from connectors.base import utcnow
+from warehouse.killpoints import kill_point
 
 DETECTOR_MODULES = {
     "teacher-content": "checks.detectors.teacher_content",
@@ -114,6 +115,7 @@ def refresh_signals(
             con.execute("BEGIN TRANSACTION")
             try:
                 con.executemany(INSERT_SIGNAL, rows)
+                kill_point("signals:before_commit")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

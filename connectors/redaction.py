@@ -6,6 +6,7 @@ details; everything that leaves a connector as text goes through ``redact``.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -30,12 +31,28 @@ _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9%._~+/=-]{20,}")
 _REDACTED = "[REDACTED]"
 
 _known_secrets: set[str] = set()
+# HTTP libraries that log request URLs at DEBUG (urllib3: "GET /v25.0/...?access_token=...").
+URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts every record of the logger it is attached to, before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a credential so that any text containing it verbatim is redacted."""
+    """Remember a credential so that any text containing it verbatim is redacted, including the
+    debug lines of the HTTP libraries the clients use."""
     if value and len(value) >= 6:
         _known_secrets.add(value)
+        for name in URL_LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+                logger.addFilter(RedactingFilter())
 
 
 def redact_body(text: str) -> str:

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     findings.add_argument("--week", help="ISO week (2026-W14) or any date in it")
     findings.add_argument("--rule", help="only this rule")
     findings.add_argument("--severity", choices=["critical", "high", "medium", "low"])
-    findings.add_argument("--status", choices=["open", "cleared", "all"], default="open")
+    findings.add_argument("--status", choices=["open", "dismissed", "resolved", "cleared", "all"],
+                          default="open")
     findings.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     policy = sub.add_parser("policy", help="the district policy packs")
@@ -69,6 +70,64 @@ def build_parser() -> argparse.ArgumentParser:
                           help="pack name or YAML path (default: the workspace's pack)")
     _add_config(coverage)
     policy_sub.add_parser("list", help="the packs that ship with socialaudit")
+
+    review = sub.add_parser(
+        "review", help="record the office's disposition of a finding, or import an edited "
+        "exception report",
+        usage="socialaudit review FINDING_ID --status STATUS --note TEXT [--reviewer NAME]\n"
+              "       socialaudit review import FILE [--reviewer NAME] [--dry-run]",
+        description="Dispositions are kept with who, when and what in audit.dispositions, never "
+        "overwritten. false_positive, remediated and approved_after_the_fact stop a finding "
+        "being raised again until its content changes; confirmed keeps it open.")
+    review.add_argument("target", metavar="FINDING_ID|import",
+                        help="a finding id (or a unique prefix of 8+ characters), or 'import'")
+    review.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                        help="with 'import': the edited exception report (CSV or XLSX)")
+    review.add_argument("--status", metavar="STATUS",
+                        choices=["confirmed", "false_positive", "approved_after_the_fact",
+                                 "remediated"],
+                        help="confirmed | false_positive | approved_after_the_fact | remediated")
+    review.add_argument("--note", help="why (required for a single review)")
+    review.add_argument("--reviewer", help="who decided (default: $SOCIALAUDIT_REVIEWER or your "
+                        "user name; for an import: rows without a reviewer)")
+    review.add_argument("--dry-run", action="store_true",
+                        help="with 'import': check the file and say what would be recorded")
+    _add_config(review)
+
+    alerts = sub.add_parser(
+        "alerts", help="send what the alert channels have not been told yet",
+        description="Critical findings and capture-health incidents (expired tokens, stale "
+        "accounts) to every [[alerts.channels]] of the config, once per channel; with --digest "
+        "also the daily digest of the other open findings.")
+    _add_config(alerts)
+    alerts.add_argument("--digest", action="store_true", help="also send the daily digest")
+    alerts.add_argument("--dry-run", action="store_true",
+                        help="print the messages; send and record nothing")
+    alerts.add_argument("--channel", action="append", metavar="NAME",
+                        help="only this channel (repeatable)")
+
+    validate = sub.add_parser(
+        "validate", help="check the warehouse's data quality (great_expectations suites)",
+        description="Runs the data quality checks of the Dagster asset checks on the warehouse "
+        "(read-only) and prints what failed and why. Exit code 1 when a blocking check fails: "
+        "findings built on that data would be wrong.")
+    _add_config(validate)
+    validate.add_argument("--asset", action="append", metavar="ASSET",
+                          choices=["registry", "raw_x", "raw_facebook", "raw_instagram",
+                                   "core_items", "core_media", "findings"],
+                          help="only the tables this asset writes (repeatable)")
+    validate.add_argument("--format", choices=["table", "json"], default="table")
+    validate.add_argument("--batch-rows", type=int, default=100_000, metavar="N",
+                          help="rows per validated batch (default 100000)")
+
+    report = sub.add_parser(
+        "report", help="build a week's dashboard and exception reports (CSV, XLSX)",
+        description="Writes the week's self-contained HTML dashboard, the index of weeks and the "
+        "exception reports into the workspace's reports folder, from the analyst snapshot.")
+    _add_config(report)
+    report.add_argument("--week", default="latest",
+                        help="ISO week (2026-W14), any date in it, or 'latest' (the last week "
+                        "that has ended; the default)")
 
     sql = sub.add_parser("sql", help="run a read-only SQL query on the analyst snapshot")
     sql.add_argument("query")

@@ -34,8 +34,12 @@ def _console():
 # --- the pipeline ------------------------------------------------------------------------------
 
 
-def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False) -> dict[str, Any]:
-    """Run the stages of ``job`` in-process with a progress display; return a summary."""
+def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False,
+                 report_week: str | None = None, current_week: bool = False) -> dict[str, Any]:
+    """Run the stages of ``job`` in-process with a progress display; return a summary.
+
+    ``report`` and ``all`` end with the dashboard and exception reports of ``report_week``
+    (default: the last week that has ended, or with ``current_week`` the week under way)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipelines import stages
@@ -118,6 +122,12 @@ def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False) -> di
             task = progress.add_task("snapshot", total=1, info="")
             stages.publish(config, con)
             progress.update(task, completed=1, info=str(config.snapshot_path))
+            if job in ("report", "all"):
+                task = progress.add_task("reports", total=1, info="")
+                out = stages.stage_reports(config, report_week, include_current=current_week)
+                progress.update(task, completed=1, info=f"week {out.week}")
+                summary["dashboard"] = str(out.dashboard)
+                summary["reports"] = [str(p) for p in out.exception_reports]
     finally:
         con.close()
     return summary
@@ -191,8 +201,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     console.print(f"Simulating a district (scale {args.scale:g}, seed {args.seed}) in {out}")
     world = generate_world(seed=args.seed, scale=args.scale)
     config = load_config(write_workspace(world, out))
-    run_pipeline(config, "all", quiet=args.quiet)
+    summary = run_pipeline(config, "all", quiet=args.quiet, current_week=True)
     print_summary(config)
+    console.print(f"dashboard  {summary['dashboard']}")
+    console.print(f"reports    {', '.join(summary['reports'])}")
     return 0
 
 
@@ -200,7 +212,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _config(args)
     summary = run_pipeline(config, args.job, quiet=args.quiet)
     print_summary(config)
-    return 1 if summary.get("capture_errors") else 0
+    alerts_ok = _alerts_after_run(config) if config.alert_channels else True
+    return 1 if summary.get("capture_errors") or not alerts_ok else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines import stages
+
+    config = _config(args)
+    if not config.snapshot_path.exists():
+        raise UserError(f"{config.snapshot_path} does not exist yet: run the pipeline first")
+    try:
+        out = stages.stage_reports(config, args.week)
+    except ValueError as exc:
+        raise UserError(f"--week: {exc}") from exc
+    console = _console()
+    console.print(f"week       {out.week}")
+    console.print(f"dashboard  {out.dashboard}")
+    console.print(f"index      {out.index}")
+    for path in out.exception_reports:
+        console.print(f"report     {path}")
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -463,3 +495,179 @@ def cmd_findings(args: argparse.Namespace) -> int:
                           record["clause_id"])
         _console().print(table)
     return 0
+
+
+def _open_for_review(config: Config):
+    import duckdb
+
+    from pipelines import stages
+
+    try:
+        return stages.open_warehouse(config)
+    except duckdb.IOException as exc:
+        raise UserError(f"cannot open {config.warehouse_path} for writing (is a pipeline run "
+                        f"using it?): {str(exc).splitlines()[0]}") from exc
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from dashboards import review
+    from pipelines import stages
+
+    importing = args.target == "import"
+    if importing:
+        if args.file is None:
+            raise UserError("review import FILE: name the edited exception report (CSV or XLSX)")
+        if args.status or args.note:
+            raise UserError("review import takes the dispositions from the file: no --status or "
+                            "--note")
+        if not args.file.is_file():
+            raise UserError(f"{args.file}: no such file")
+    else:
+        if args.file is not None:
+            raise UserError(f"unexpected {args.file}: use 'review import FILE' for a file")
+        if not args.status or not (args.note or "").strip():
+            raise UserError("review FINDING_ID needs --status and --note")
+        if args.dry_run:
+            raise UserError("--dry-run is for 'review import FILE'")
+    config = _config(args)
+    con = _open_for_review(config)
+    try:
+        if importing:
+            try:
+                result = review.import_review_file(con, args.file, default_reviewer=args.reviewer,
+                                                   dry_run=args.dry_run)
+            except review.ReviewError as exc:
+                raise UserError(str(exc)) from exc
+            for warning in result.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if result.recorded and not args.dry_run:
+                stages.publish(config, con)
+            print(review.describe(result))
+            return 0
+        try:
+            outcome = review.record_review(con, args.target, args.status, note=args.note,
+                                           reviewer=args.reviewer)
+        except review.ReviewError as exc:
+            raise UserError(str(exc)) from exc
+        if outcome.disposition is None:
+            print(f"finding {outcome.finding_id} already has this disposition; nothing recorded "
+                  f"(status {outcome.finding_status})")
+            return 0
+        stages.publish(config, con)
+        d = outcome.disposition
+        print(f"recorded {d.status} for finding {d.finding_id} by {d.reviewer} at "
+              f"{d.recorded_at:%Y-%m-%d %H:%M} UTC; the finding is now {outcome.finding_status}")
+        return 0
+    finally:
+        con.close()
+
+
+def _alerts_after_run(config: Config) -> bool:
+    """Critical findings and capture health go out as soon as a run ends (no digest)."""
+    from dashboards.alerts import send_alerts
+    from pipelines import stages
+
+    con = stages.open_warehouse(config)
+    try:
+        report = send_alerts(con, config, now=utcnow())
+    finally:
+        con.close()
+    for outcome in report.outcomes:
+        print(f"alert {outcome.describe()}",
+              file=sys.stderr if outcome.status == "failed" else sys.stdout)
+    return report.ok
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from dashboards.alerts import send_alerts
+    from dashboards.alerts.compose import render_text
+    from pipelines import stages
+
+    config = _config(args)
+    if not config.alert_channels:
+        raise UserError(f"{config.path}: no [[alerts.channels]] configured")
+    unknown = set(args.channel or ()) - {c.name for c in config.alert_channels}
+    if unknown:
+        raise UserError(f"{config.path}: no alert channel named {sorted(unknown)}")
+    con = stages.open_warehouse(config)
+    try:
+        report = send_alerts(con, config, now=utcnow(), digest=args.digest,
+                             dry_run=args.dry_run, channels=args.channel)
+    finally:
+        con.close()
+    if args.dry_run:
+        for channel, message in report.messages:
+            print(f"--- to {channel} ({message.kind})")
+            print(render_text(message))
+    for outcome in report.outcomes:
+        print(outcome.describe(), file=sys.stderr if outcome.status == "failed" else sys.stdout)
+    if not report.outcomes:
+        print("nothing new to send")
+    return 1 if report.failed else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Data quality checks on the live warehouse, read-only; 1 if a blocking check failed."""
+    import duckdb
+
+    from checks.policy import PolicyPackError, load_pack
+    from warehouse.db import connect
+    from warehouse.quality import failed_blocking, validate
+
+    config = _config(args)
+    if args.batch_rows < 1:
+        raise UserError("--batch-rows must be at least 1")
+    path = config.warehouse_path
+    if not path.exists():
+        raise UserError(f"{path} does not exist yet: run the pipeline first")
+    try:
+        pack = load_pack(config.policy_pack)
+    except PolicyPackError as exc:
+        raise UserError(str(exc)) from exc
+    try:
+        con = connect(path, read_only=True)
+    except duckdb.IOException as exc:
+        raise UserError(f"cannot open {path} read-only (is a pipeline run writing it?): "
+                        f"{str(exc).splitlines()[0]}") from exc
+    try:
+        results = validate(con, pack, assets=args.asset, batch_rows=args.batch_rows)
+    except duckdb.CatalogException as exc:
+        raise UserError(f"{path}: {str(exc).splitlines()[0]} (an older warehouse? run the "
+                        "pipeline once to migrate it)") from exc
+    finally:
+        con.close()
+    if args.format == "json":
+        for result in results:
+            print(json.dumps(result.as_json(), default=str))
+    else:
+        _print_quality(results, pack.name)
+    return 1 if failed_blocking(results) else 0
+
+
+def _print_quality(results: list[Any], pack_name: str) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    table = Table(title=f"Data quality (policy pack {pack_name})")
+    for col in ("", "asset", "check", "rows", "failed", "why"):
+        table.add_column(col, justify="right" if col in ("rows", "failed") else "left",
+                         overflow="fold")
+    for r in results:
+        if r.success:
+            mark, style = "ok", "green"
+        elif r.blocking:
+            mark, style = "FAIL", "bold red"
+        else:
+            mark, style = "warn", "yellow"
+        why = Text(r.why if not r.success else r.expect, style="" if r.success else style)
+        for line in r.sample:
+            why.append(f"\n  {line}", style="dim")
+        table.add_row(Text(mark, style=style), Text(r.asset), Text(r.name), str(r.checked),
+                      str(r.failed), why)
+    console.print(table)
+    blocking = sum(r.blocking and not r.success for r in results)
+    warnings = sum(not r.blocking and not r.success for r in results)
+    summary = (f"{len(results)} checks: {len(results) - blocking - warnings} passed, "
+               f"{blocking} blocking failed, {warnings} warning(s)")
+    console.print(Text(summary, style="bold red" if blocking else ""))

@@ -48,6 +48,36 @@ class SimulatedSource:
     faults: tuple[dict[str, Any], ...] = ()
 
 
+ALERT_KINDS = ("email", "slack", "teams", "webhook")
+SEVERITIES = ("critical", "high", "medium", "low")
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_CHANNEL_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+@dataclass(frozen=True)
+class AlertChannel:
+    """One ``[[alerts.channels]]`` table: where alerts go. Secrets: environment variable names."""
+
+    name: str
+    kind: Literal["email", "slack", "teams", "webhook"]
+    immediate: bool = True  # critical findings as soon as the audit that finds them ends
+    digest: bool = False  # a daily digest of the other open findings, new since the last one
+    health: bool = True  # capture health (expired tokens, stale accounts) and pipeline failures
+    min_severity: str = "low"  # the lowest severity the digest lists
+    url_env: str | None = None  # slack | teams | webhook: the variable holding the URL
+    teams_format: Literal["adaptive", "messagecard"] = "adaptive"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS
+    username_env: str | None = None
+    password_env: str | None = None
+    sender: str | None = None  # the "from" key
+    to: tuple[str, ...] = ()
+    tls_ca_file: Path | None = None  # extra CA bundle to trust (a private relay); never "no verify"
+    timeout_seconds: float = 10.0
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -65,6 +95,7 @@ class Config:
     max_capture_age_hours: int = 26
     public_contacts: tuple[str, ...] = ()  # the district's own phones, emails, addresses
     consent_id_pattern: str = r"\b[A-Z]{1,5}-\d{4}-\d{2,6}\b"
+    alert_channels: tuple[AlertChannel, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -108,6 +139,121 @@ def _when(value: Any, path: Path, key: str) -> datetime | None:
         raise ConfigError(
             f"{path}: [simulated] '{key}' is not an ISO date-time: {value!r}"
         ) from exc
+
+
+_CHANNEL_KEYS = {
+    "name", "kind", "immediate", "digest", "health", "min_severity", "url_env", "format",
+    "smtp_host", "smtp_port", "starttls", "ssl", "username_env", "password_env", "from", "to",
+    "tls_ca_file", "timeout_seconds",
+}
+
+
+def _alert_channels(data: dict[str, Any], path: Path, root: Path) -> tuple[AlertChannel, ...]:
+    """The ``[[alerts.channels]]`` tables, checked; each problem names the channel and key."""
+    import re
+
+    alerts = _section(data, "alerts", path)
+    unknown = set(alerts) - {"channels"}
+    if unknown:
+        raise ConfigError(f"{path}: [alerts] unknown keys {sorted(unknown)}")
+    tables = alerts.get("channels", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{path}: [alerts] channels must be [[alerts.channels]] tables")
+    channels: list[AlertChannel] = []
+    for number, table in enumerate(tables, start=1):
+        where = f"alerts.channels #{number}"
+        name = _get(table, "name", str, path, where)
+        if not re.match(_CHANNEL_NAME, name):
+            raise ConfigError(f"{path}: [{where}] name {name!r} must be letters, digits, '_', "
+                              "'.' or '-' (at most 64)")
+        where = f"alerts.channels {name!r}"
+        if any(c.name == name for c in channels):
+            raise ConfigError(f"{path}: [{where}] name is used by another channel")
+        if "url" in table or "webhook_url" in table or "password" in table:
+            raise ConfigError(f"{path}: [{where}] a webhook URL or password is a secret: put it "
+                              "in an environment variable and name that with url_env / "
+                              "password_env")
+        unknown = set(table) - _CHANNEL_KEYS
+        if unknown:
+            raise ConfigError(f"{path}: [{where}] unknown keys {sorted(unknown)}")
+        kind = _get(table, "kind", str, path, where)
+        if kind not in ALERT_KINDS:
+            raise ConfigError(f"{path}: [{where}] kind must be one of {list(ALERT_KINDS)}, "
+                              f"got {kind!r}")
+        severity = _get(table, "min_severity", str, path, where, "low")
+        if severity not in SEVERITIES:
+            raise ConfigError(f"{path}: [{where}] min_severity must be one of "
+                              f"{list(SEVERITIES)}, got {severity!r}")
+        env_names = {}
+        for key in ("url_env", "username_env", "password_env"):
+            value = _get(table, key, str, path, where, None)
+            if value is not None and not re.match(_ENV_NAME, value):
+                raise ConfigError(f"{path}: [{where}] {key} must be the NAME of an environment "
+                                  f"variable (letters, digits, '_')")
+            env_names[key] = value
+        timeout = _get(table, "timeout_seconds", float, path, where, 10.0)
+        if not 0 < timeout <= 120:
+            raise ConfigError(f"{path}: [{where}] timeout_seconds must be in (0, 120]")
+        ca_file = _get(table, "tls_ca_file", str, path, where, None)
+        ca_path = root / ca_file if ca_file else None
+        if ca_path is not None and not ca_path.is_file():
+            raise ConfigError(f"{path}: [{where}] tls_ca_file {ca_file!r}: no such file")
+        options: dict[str, Any] = {}
+        if kind == "email":
+            for key in ("url_env", "format"):
+                if key in table:
+                    raise ConfigError(f"{path}: [{where}] '{key}' is for webhook channels")
+            options["smtp_host"] = _get(table, "smtp_host", str, path, where)
+            options["ssl"] = _get(table, "ssl", bool, path, where, False)
+            options["starttls"] = _get(table, "starttls", bool, path, where,
+                                       not options["ssl"])
+            options["smtp_port"] = _get(table, "smtp_port", int, path, where,
+                                        465 if options["ssl"] else 587)
+            if options["ssl"] and options["starttls"]:
+                raise ConfigError(f"{path}: [{where}] choose ssl (implicit TLS) or starttls")
+            if not 0 < options["smtp_port"] < 65536:
+                raise ConfigError(f"{path}: [{where}] smtp_port must be a TCP port")
+            if bool(env_names["username_env"]) != bool(env_names["password_env"]):
+                raise ConfigError(f"{path}: [{where}] username_env and password_env go together")
+            if env_names["password_env"] and not (options["ssl"] or options["starttls"]):
+                raise ConfigError(f"{path}: [{where}] credentials are never sent in clear: set "
+                                  "starttls = true (or ssl = true)")
+            options["sender"] = _get(table, "from", str, path, where)
+            to = table.get("to")
+            to = [to] if isinstance(to, str) else to
+            if not to or not isinstance(to, list) or not all(
+                    isinstance(a, str) and "@" in a for a in to):
+                raise ConfigError(f"{path}: [{where}] 'to' must be an address or a list of "
+                                  "addresses")
+            for address in [options["sender"], *to]:
+                if "@" not in address or any(c in address for c in "\r\n"):
+                    raise ConfigError(f"{path}: [{where}] {address!r} is not an email address")
+            options["to"] = tuple(to)
+        else:
+            for key in ("smtp_host", "smtp_port", "starttls", "ssl", "username_env",
+                        "password_env", "from", "to"):
+                if key in table:
+                    raise ConfigError(f"{path}: [{where}] '{key}' is for email channels")
+            if not env_names["url_env"]:
+                raise ConfigError(f"{path}: [{where}] is missing 'url_env' (the environment "
+                                  "variable holding the webhook URL)")
+            fmt = _get(table, "format", str, path, where, "adaptive")
+            if kind != "teams" and "format" in table:
+                raise ConfigError(f"{path}: [{where}] 'format' is for teams channels")
+            if fmt not in ("adaptive", "messagecard"):
+                raise ConfigError(f"{path}: [{where}] format must be 'adaptive' (Workflows) or "
+                                  "'messagecard' (legacy connector)")
+            options["teams_format"] = fmt
+        channels.append(AlertChannel(
+            name=name, kind=kind,
+            immediate=_get(table, "immediate", bool, path, where, True),
+            digest=_get(table, "digest", bool, path, where, False),
+            health=_get(table, "health", bool, path, where, True),
+            min_severity=severity, url_env=env_names["url_env"],
+            username_env=env_names["username_env"], password_env=env_names["password_env"],
+            tls_ca_file=ca_path, timeout_seconds=timeout, **options,
+        ))
+    return tuple(channels)
 
 
 def load_config(path: str | Path) -> Config:
@@ -195,4 +341,5 @@ def load_config(path: str | Path) -> Config:
         max_capture_age_hours=_get(capture, "max_age_hours", int, path, "capture", 26),
         public_contacts=tuple(contacts),
         consent_id_pattern=pattern,
+        alert_channels=_alert_channels(data, path, root),
     )

@@ -64,7 +64,8 @@ def _simulation_for(config: Config) -> Any:
     from connectors.simulated import platforms_for
 
     sim = config.simulated
-    key = (str(config.path), sim.seed, sim.scale, sim.end, sim.now, sim.faults)
+    # faults are dicts (from [[simulated.faults]]): keyed by their repr
+    key = (str(config.path), sim.seed, sim.scale, sim.end, sim.now, repr(sim.faults))
     with _lock:
         if key not in _simulations:
             _simulations[key] = platforms_for(config.path)

@@ -43,6 +43,22 @@ class PlatformCredentials(ConfigurableResource):
         return token_of
 
 
+TIMEZONE_ENV = "SOCIALAUDIT_TIMEZONE"
+DEFAULT_TIMEZONE = "America/Chicago"
+
+
+def district_timezone() -> str:
+    """The time zone schedules and weekly partitions run in: ``$SOCIALAUDIT_TIMEZONE``, else the
+    workspace config's ``timezone``, else America/Chicago (a code location must load even before
+    its workspace exists)."""
+    if os.environ.get(TIMEZONE_ENV):
+        return os.environ[TIMEZONE_ENV]
+    try:
+        return load_config(os.environ.get(CONFIG_ENV, "socialaudit.toml")).timezone
+    except Exception:  # noqa: BLE001 - no or broken workspace: the runs themselves will say why
+        return DEFAULT_TIMEZONE
+
+
 X_TOKEN_ENV = "SOCIALAUDIT_X_BEARER_TOKEN"
 META_TOKEN_ENV = "SOCIALAUDIT_META_TOKEN"
 

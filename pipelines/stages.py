@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -186,6 +188,45 @@ def publish(config: Config, con: duckdb.DuckDBPyConnection) -> None:
     publish_snapshot(con, config.snapshot_path)
 
 
+def report_clock(config: Config) -> datetime:
+    """The reports' "now": a demo workspace's simulated clock, or the real one."""
+    sim = config.simulated
+    if sim is not None and (sim.now or sim.end):
+        return sim.now or sim.end
+    return utcnow()
+
+
+@dataclass
+class ReportOutput:
+    week: str
+    dashboard: Path
+    index: Path
+    exception_reports: list[Path]
+
+
+def stage_reports(config: Config, week: str | None = None, *,
+                  include_current: bool = False) -> ReportOutput:
+    """The week's dashboard, the index of weeks and the exception reports (CSV, XLSX), built from
+    the analyst snapshot: it is read-only (a run may be writing) and masks students' details."""
+    from dashboards.dashboard import DashboardSettings, build_index, build_week_dashboard
+    from dashboards.exception_report import write_week_reports
+    from dashboards.weeks import parse_week
+    from warehouse.snapshot import open_snapshot
+
+    now = report_clock(config)
+    chosen = parse_week(week or "latest", config.timezone, now, include_current=include_current)
+    settings = DashboardSettings.from_config(config, now=now)
+    con = open_snapshot(config.snapshot_path)
+    try:
+        page = build_week_dashboard(con, settings, chosen, config.reports_dir)
+        index = build_index(con, settings, config.reports_dir)
+        sheets = write_week_reports(con, chosen, config.reports_dir, config.timezone,
+                                    generated_at=now)
+    finally:
+        con.close()
+    return ReportOutput(chosen.name, page, index, sheets)
+
+
 def build_detectors(config: Config, names: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The detectors the active pack needs (all five by default), loaded lazily."""
     from checks.signals import DETECTOR_MODULES, load_detector
@@ -219,6 +260,6 @@ def stage_rules(config: Config, con: duckdb.DuckDBPyConnection, run_id: str):
 
 FINDINGS_SUMMARY = """
 SELECT rule, severity, count(*) FROM audit.findings WHERE status = 'open'
-GROUP BY ALL ORDER BY rule, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1
+GROUP BY rule, severity ORDER BY rule, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1
                                           WHEN 'medium' THEN 2 ELSE 3 END
 """

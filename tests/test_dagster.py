@@ -3,14 +3,17 @@ district, writing one DuckDB warehouse and publishing the analyst snapshot."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pytest
 from dagster import DagsterInstance, materialize
 
 from connectors.simulated import generate_world, write_workspace
-from pipelines import definitions
+from dashboards.weeks import week_of
+from pipelines import definitions, stages
 from pipelines.config import load_config
-from pipelines.resources import PlatformCredentials, WorkspaceResource
+from pipelines.resources import PlatformCredentials, WorkspaceResource, district_timezone
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +27,17 @@ def test_definitions_load_with_jobs_schedules_and_pools():
     defs = definitions.defs
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {"registry", "raw_x", "raw_facebook", "raw_instagram", "core_items",
-                    "core_media", "analyst_snapshot"}
+                    "core_media", "signals", "findings", "analyst_snapshot",
+                    "weekly_dashboard", "exception_report"}
     assert defs.resolve_job_def("ingest") is not None
     schedule = defs.resolve_schedule_def("hourly_ingest")
     assert schedule.cron_schedule == "0 * * * *"
+    weekly = defs.resolve_schedule_def("weekly_report_monday_0600")
+    assert weekly.cron_schedule == "0 6 * * 1"
+    assert weekly.execution_timezone == district_timezone()
+    # partitions are named by their Monday
+    keys = definitions.reports.weekly_partitions.get_partition_keys()
+    assert all(date.fromisoformat(k).weekday() == 0 for k in keys[-5:])
     for asset in definitions.ALL_ASSETS:
         for spec in asset.specs:
             assert asset.get_op_def_for_asset_key(spec.key).pool == "duckdb_writer"
@@ -41,7 +51,8 @@ def test_assets_materialize_in_process_over_the_simulated_district(workspace):
         result = materialize(definitions.ALL_ASSETS, resources=resources, instance=instance)
         assert result.success
         checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-        assert checks == {"registry_files_valid": True, "responses_have_threads": True}
+        assert checks == {"registry_files_valid": True, "responses_have_threads": True,
+                          "every_subject_scored": True, "findings_cite_the_active_pack": True}
         meta = result.asset_materializations_for_node("core_items")[0].metadata
         assert meta["pages"].value > 0
 
@@ -65,3 +76,13 @@ def test_assets_materialize_in_process_over_the_simulated_district(workspace):
     assert again == first[0]
     assert set(platforms) == {"x", "facebook", "instagram"}
     assert stored > 0
+
+    # the weekly report assets build a week's partition from the snapshot
+    week = week_of(stages.report_clock(config), config.timezone)
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(definitions.REPORT_ASSETS, resources=resources, instance=instance,
+                             partition_key=week.monday.isoformat())
+        assert result.success
+    page = config.reports_dir / f"week-{week.name}.html"
+    assert page.exists() and "<table" in page.read_text(encoding="utf-8")
+    assert (config.reports_dir / f"exception-report-{week.name}.xlsx").exists()

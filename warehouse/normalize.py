@@ -15,6 +15,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.killpoints import kill_point
+
 SQL_PACKAGE = "warehouse"
 
 
@@ -55,6 +57,7 @@ def normalize(con: duckdb.DuckDBPyConnection) -> NormalizeResult:
                 counts["media"] = con.execute("SELECT count(*) FROM stg_media").fetchone()[0]
                 counts["quarantined"] = con.execute(
                     "SELECT count(DISTINCT page_id) FROM batch_bad").fetchone()[0]
+        kill_point("normalize:before_commit")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -18,6 +18,7 @@ import duckdb
 
 from connectors.base import RawPage, utcnow
 from connectors.redaction import clean_params, redact, redact_body
+from warehouse.killpoints import kill_point
 
 # The buffered pages arrive as one list per column and are staged in one statement, with the
 # body's JSON validity computed once.
@@ -227,6 +228,7 @@ class RawWriter:
                 )
             if self._log:
                 con.executemany(INSERT_FETCH_LOG, self._log)
+            kill_point("ingest:before_commit")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

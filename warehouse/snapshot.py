@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.killpoints import kill_point
+
 MASK = "[{kind} withheld]"
 # Columns that repeat platform text verbatim; analysts read the normalized, masked core instead.
 DROPPED_COLUMNS = {("raw", "api_pages"): "body", ("raw", "quarantine"): "body_text"}
@@ -102,9 +104,14 @@ def _prepare_masks(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(MASK_TABLES)
     sql = resources.files("warehouse").joinpath("sql/snapshot_mask_sources.sql").read_text()
     items, versions, withheld = [], [], []
+    # a text flagged by several detector versions (after a model update) is masked once, with
+    # the spans every version found
+    texts: dict[tuple[str, str, str | None, str | None], tuple[str, list[Any]]] = {}
     for place, item_id, version_id, text_sha, text, details in con.execute(sql).fetchall():
         spans = (json.loads(details) if isinstance(details, str) else details or {}).get("spans")
-        masked, found = mask_text(text, spans or [])
+        texts.setdefault((place, item_id, version_id, text_sha), (text, []))[1].extend(spans or [])
+    for (place, item_id, version_id, text_sha), (text, spans) in texts.items():
+        masked, found = mask_text(text, spans)
         withheld += found
         if place == "item":
             items.append((item_id, masked))
@@ -158,7 +165,8 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshot_path: Path) -> Pat
     """Copy the open warehouse to ``snapshot_path`` (owner-only) through a rename."""
     snapshot_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = snapshot_path.with_name(f".{snapshot_path.name}.{os.getpid()}.tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+    # what a killed publish left (any process: the caller holds the warehouse, the only writer)
+    for leftover in snapshot_path.parent.glob(f".{snapshot_path.name}.*.tmp*"):
         leftover.unlink(missing_ok=True)
     source = con.execute("SELECT current_database()").fetchone()[0]
     old_umask = os.umask(0o077)
@@ -172,6 +180,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshot_path: Path) -> Pat
     finally:
         con.execute("DETACH snapshot_out")
     os.chmod(tmp, 0o600)
+    kill_point("snapshot:before_rename")
     os.replace(tmp, snapshot_path)
     return snapshot_path
 

@@ -40,7 +40,7 @@ QUALIFY row_number() OVER (
 
 CREATE OR REPLACE TEMP TABLE stg_seen AS
 SELECT s.item_id, min(f.fetched_at) AS first_seen, max(f.fetched_at) AS last_seen,
-       arg_max(s.page_id, f.fetched_at) AS last_page
+       arg_max(s.page_id, (f.fetched_at, s.page_id)) AS last_page  -- ties: the later page
 FROM (SELECT DISTINCT item_id, page_id FROM stg_items) s
 JOIN batch_fetches f USING (page_id)
 GROUP BY s.item_id;
@@ -161,7 +161,8 @@ ON CONFLICT (item_id, media_id) DO UPDATE SET
 -- Observations: every fetch of a page shows each of its items in a state; the platform's own
 -- not-found answers show deletions. Runs of equal state are kept, ordered by fetch time.
 CREATE OR REPLACE TEMP TABLE stg_obs AS
-SELECT item_id, any_value(state) AS state, seen_at, any_value(page_id) AS page_id
+-- pages fetched at the same time (an export file, a pinned clock): the later page decides
+SELECT item_id, arg_max(state, page_id) AS state, seen_at, max(page_id) AS page_id
 FROM (
     SELECT s.item_id, CASE WHEN s.is_hidden THEN 'hidden' ELSE 'visible' END AS state,
            f.fetched_at AS seen_at, s.page_id
