@@ -25,6 +25,7 @@ from typing import Any
 TRAINERS: dict[str, str | Callable[..., Any]] = {
     "teacher-content": "checks.detectors.teacher_content:train",
     "controversy": "checks.detectors.controversy:train",
+    "confidential": "checks.detectors.confidential:train",
 }
 
 
