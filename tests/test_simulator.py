@@ -528,7 +528,7 @@ def test_write_workspace_and_rebuild(world: World, tmp_path: Path) -> None:
     assert config.name == "socialaudit.toml"
     data = tomllib.loads(config.read_text(encoding="utf-8"))
     assert data["district"]["timezone"] == "America/Chicago"
-    assert data["district"]["policy_pack"] == "northwest-technology-center"
+    assert data["district"]["policy_pack"] == "metro-technology-centers-bp-8007"
     assert data["warehouse"]["path"] == "warehouse.duckdb"
     assert data["sources"]["x"] == {"enabled": True, "bearer_token_env":
                                     "SOCIALAUDIT_X_BEARER_TOKEN", "search": "all"}

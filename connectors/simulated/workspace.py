@@ -44,7 +44,8 @@ from connectors.simulated.world import (
 )
 
 CONFIG_NAME = "socialaudit.toml"
-POLICY_PACK = "northwest-technology-center"
+# Metro's BP-8007 enables every content rule the simulator plants (controversial replies too)
+POLICY_PACK = "metro-technology-centers-bp-8007"
 HEADERS = {
     "accounts": ("platform", "platform_id", "handle", "kind", "school", "owner",
                  "designee_admins", "display_name", "token_env"),
