@@ -33,13 +33,11 @@ def open_warehouse(config: Config) -> duckdb.DuckDBPyConnection:
 
 
 def stage_registry(config: Config, con: duckdb.DuckDBPyConnection):
-    """Validate and load the registry files; problems are returned, good files still load."""
-    from warehouse.normalize import refresh_authorship
+    """Validate and load the registry files (and who is the district, in the same transaction);
+    problems are returned, good files still load."""
     from warehouse.registry import load_registry
 
-    result = load_registry(con, config.registry)
-    refresh_authorship(con)
-    return result
+    return load_registry(con, config.registry)
 
 
 ACCOUNTS_SQL = """

@@ -374,6 +374,10 @@ def load_registry(
                 [files[key].name, spec.table, digest, len(rows), now],
             )
             result.loaded[key] = len(rows)
+        if "accounts" in parsed:  # who counts as the district changes with the accounts
+            from warehouse.normalize import refresh_authorship
+
+            refresh_authorship(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
