@@ -26,6 +26,7 @@ TRAINERS: dict[str, str | Callable[..., Any]] = {
     "teacher-content": "checks.detectors.teacher_content:train",
     "controversy": "checks.detectors.controversy:train",
     "confidential": "checks.detectors.confidential:train",
+    "comment": "checks.detectors.comment:train",
 }
 
 

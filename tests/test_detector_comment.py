@@ -1,0 +1,388 @@
+"""The ``comment`` detector (rule ``removable_comment``) and its lexicons.
+
+- lexicon patterns: obfuscated profanity is found, mild words are not; violent idioms are not
+  threats, veiled threats are; spam links; insults aimed at a person vs criticism of conduct;
+- the detector: protected criticism gets ``none``, a threat wins over other grounds, profanity
+  counts even in a supportive comment, empty text is not scored, batches keep their order and
+  make one ``encode`` call, bad input raises ``InputError``, versions are stable and follow the
+  model JSON and the thresholds;
+- the committed model was trained on the current train file and retraining reproduces it;
+- on the held-out eval file it meets the quality bars (threat recall has its own, currently
+  failing, bar: see ``checks/docs/comment.md``); the simulated district's planted removable
+  comments are found and its protected ones left alone.
+
+Example comments here were written for this test, not taken from the data files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checks.detectors import comment
+from checks.detectors import lexicons as lx
+from checks.detectors.base import InputError
+from checks.detectors.linear import file_sha256
+
+DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
+POST = "Reminder: the spring band concert is Thursday at 7 pm in the Lincoln Middle School gym."
+
+
+class CountingEncoder:
+    """Wraps the real encoder and records every ``encode`` call."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def real_encoder():
+    from checks.detectors.embedding import encoder
+
+    return encoder()
+
+
+@pytest.fixture(scope="module")
+def det(real_encoder):
+    return comment.CommentDetector(encoder=real_encoder)
+
+
+def _labels(det, texts, post=POST):
+    return [v.label for v in det.classify([{"id": i, "text": t, "post": post}
+                                           for i, t in enumerate(texts)])]
+
+
+# --------------------------------------------------------------------------------------------
+# lexicons
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "f.u.c.k this district", "f*ck the new schedule", "what the f**k", "f***ing joke",
+    "this is a f'n disaster", "wtf is this", "cut the BS", "sh!t show", "that's some bullsh*t",
+    "kiss my a$$", "what a b1tch", "motherf*ckers", "lit af", "what a load of buullshit",
+])
+def test_obfuscated_profanity_is_found(text):
+    assert lx.find_profanity(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "damn, these kids are good", "hell yeah Eagles", "this schedule sucks", "what a crap call",
+    "I'm pissed about the bus", "freaking awesome", "she graduated summa cum laude",
+    "the class assessment is Friday", "pass the bass, Dickens", "Hancock Elementary",
+])
+def test_mild_words_and_lookalikes_are_not_profanity(text):
+    assert lx.find_profanity(text) == [], text
+
+
+def _strong_threats(text: str) -> list[tuple[str, str]]:
+    return [(k, m) for k, m in lx.find_threats(text) if k not in lx.WEAK_THREAT_KINDS]
+
+
+@pytest.mark.parametrize("text", [
+    "The girls are going to kill it at state!", "Y'all were killing it tonight",
+    "Murdered that test, Jaylen!", "Shoot me an email and I'll send the form",
+    "Photo shoot for the seniors is Monday", "Our defense destroyed them", "Bomb job on the play",
+    "I'd kill for a snow day", "Break a leg, cast!", "the fight song slaps",
+    "this lunch is a crime",
+    "Bring your hot glue gun for the float", "Beat Central!", "We're going to beat them Friday",
+])
+def test_violent_idioms_are_not_threats(text):
+    assert _strong_threats(text) == [], text
+
+
+@pytest.mark.parametrize("text", [
+    "I know where that teacher parks.",
+    "Someone should teach that bus driver a lesson he won't forget.",
+    "Tell her to start her car very carefully from now on.",
+    "If this happens again I'm bringing more than a sign.",
+    "He'd better watch his back.",
+    "If my son gets moved again, somebody is going to get hurt.",
+    "Don't send your kids to school Monday.",
+    "That coach deserves a beating.",
+    "I'm going to beat him up after the game.",
+    "It would be a shame if something happened to that bus barn.",
+    "Parents are going to take matters into their own hands.",
+])
+def test_veiled_and_explicit_threats_are_found(text):
+    assert _strong_threats(text), text
+
+
+def test_a_hazard_warning_is_only_a_weak_threat_cue():
+    found = lx.find_threats("No lights in the parking lot at night. Someone's going to get hurt.")
+    assert found and {k for k, _ in found} <= lx.WEAK_THREAT_KINDS
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("50% off tees at spiritwear dot shop, code GOEAGLES", "link"),
+    ("Make $400 a day from home https://bit.ly/3xYz", "shortener"),
+    ("Earn passive income with crypto, DM me", "money"),
+    ("Senior sessions booked! link in bio", "dm"),
+    ("Follow back for follow back, get 10k followers in a day", "social"),
+])
+def test_spam_cues(text, kind):
+    assert kind in {k for k, _ in lx.find_spam(text)}, lx.find_spam(text)
+
+
+def test_insults_aim_at_people_not_at_conduct():
+    assert lx.find_insults("Pathetic response from leadership. Do better.") == []
+    assert lx.find_insults("Holy cow, 40 kids in one class?") == []
+    assert {k for k, _ in lx.find_insults("Mrs. Dale is a lazy old cow")} == {"person"}
+    assert "insult" in {k for k, _ in lx.find_insults("the principal is a moron")}
+
+
+def test_criticism_and_politics_cues():
+    assert lx.find_criticism("You should all resign. This is a disgrace.")
+    assert lx.find_offtopic("We will remember at the next board election") == []
+    assert lx.find_offtopic("MAGA! Vote Republican in the midterms")
+
+
+def test_reply_tags_are_stripped_for_the_embedding():
+    assert lx.strip_addressee("@coach_b @mom.of.3 thanks!") == "thanks!"
+    assert lx.strip_addressee("Replying to @EaglesHS: so proud") == "so proud"
+    assert lx.strip_addressee("@only") == "@only"  # nothing else to judge: keep it
+
+
+# --------------------------------------------------------------------------------------------
+# the detector
+# --------------------------------------------------------------------------------------------
+
+def test_protected_criticism_gets_none(det):
+    texts = [
+        "This board is a clown show. Every one of you should resign.",
+        "THE BUS WAS 40 MINUTES LATE AGAIN. UNACCEPTABLE.",
+        "You should all be fired for this calendar. Nobody asked the parents.",
+        "Respectfully, this lunch is a crime. My son came home starving.",
+        "Another raise for the superintendent while teachers buy their own paper? Shameful.",
+    ]
+    assert _labels(det, texts) == ["none"] * len(texts)
+
+
+def test_clear_grounds(det):
+    texts = [
+        "Selling carts and vapes by the bus stop, cash only, hmu",
+        "Make $500 a day from home!! Click www.easycash-daily.biz now",
+        "Mr. Fenton is a fat ugly slob and a moron",
+        "Lost my golden retriever near Elm and 5th, please call if you see him",
+    ]
+    assert _labels(det, texts) == ["illegal_activity", "spam_advertising", "harassment_abuse",
+                                   "off_topic"]
+
+
+def test_threat_wins_over_other_grounds(det):
+    texts = [
+        "I know where you park, you f*cking moron. Watch your back.",
+        "The principal is a fat pig and I know where she lives. She'll regret this.",
+    ]
+    verdicts = det.classify([{"id": i, "text": t, "post": POST} for i, t in enumerate(texts)])
+    assert [v.label for v in verdicts] == ["threat_violence", "threat_violence"]
+    assert all(v.flagged and v.score >= 0.5 for v in verdicts)
+    assert any(r.startswith("threat pattern: ") for r in verdicts[0].reasons)
+    assert any(r.startswith("profanity: ") for r in verdicts[0].reasons)
+
+
+def test_profanity_counts_even_when_supportive(det):
+    verdict = det.classify([{"id": 1, "text": "Hell yes, these kids are f*cking amazing!",
+                             "post": POST}])[0]
+    assert verdict.label == "obscene_profane" and verdict.flagged
+    assert "'f*cking'" in " ".join(verdict.reasons)
+
+
+def test_idioms_and_support_are_not_flagged(det):
+    texts = ["These kids are going to kill it at state!", "Shoot me a message about tickets",
+             "So proud of our band 💙", "What time do doors open?"]
+    assert _labels(det, texts) == ["none"] * len(texts)
+
+
+def test_batches_keep_order_and_encode_once(real_encoder):
+    counting = CountingEncoder(real_encoder)
+    d = comment.CommentDetector(encoder=counting)
+    items = [
+        {"id": "a", "text": "So proud of these musicians!", "post": POST},
+        {"id": "b", "text": "f*ck this school"},
+        {"id": "c", "text": ""},
+        {"id": "d", "text": "Buy followers at growfast dot shop, code FAME",
+         "post": {"text": POST}},
+        {"id": "e", "text": "I know where that band director parks. Watch your back.",
+         "post": POST},
+    ]
+    d.classify(items[:1])  # the first call also encodes the prototypes
+    counting.calls.clear()
+    forward = d.classify(items)
+    assert len(counting.calls) == 1
+    assert sorted(counting.calls[0]) == sorted(
+        [lx.strip_addressee(i["text"]) for i in items if i["text"]] + [POST])
+    backward = d.classify(items[::-1])[::-1]
+    labels = [v.label for v in forward]
+    assert labels == [v.label for v in backward]
+    assert labels == ["none", "obscene_profane", "none", "spam_advertising", "threat_violence"]
+    assert forward[2].score == 0.0 and "no text" in forward[2].reasons[0]
+    assert d.classify([]) == []
+
+
+@pytest.mark.parametrize("item, message", [
+    ({"id": 7}, r"input #1 \(id 7\): missing 'text'"),
+    ({"id": 7, "text": None}, "missing 'text'"),
+    ({"id": 7, "text": 3}, "'text' must be a string"),
+    ({"id": 7, "text": "ok", "post": ["x"]}, "'post' must be a string"),
+    ("just a string", "expected an object with 'text'"),
+])
+def test_bad_input_raises_input_error(item, message, real_encoder):
+    counting = CountingEncoder(real_encoder)
+    d = comment.CommentDetector(encoder=counting)
+    with pytest.raises(InputError, match=message):
+        d.classify([{"id": 0, "text": "fine"}, item])
+    assert counting.calls == []  # nothing is scored when any item is bad
+    with pytest.raises(InputError):
+        d.validate(item)
+
+
+def test_version_is_stable_and_follows_model_and_thresholds(tmp_path):
+    base = comment.detector()
+    assert comment.detector() is base
+    again = comment.CommentDetector()
+    assert again.version == base.version and base.version.startswith(comment.METHOD_VERSION + "+")
+    th = base.thresholds
+    assert comment.CommentDetector(flag=th.flag).version == base.version
+    changed = {comment.CommentDetector(flag=0.9).version,
+               comment.CommentDetector(threat=0.9).version,
+               comment.CommentDetector(threat_embedding=0.5).version}
+    assert base.version not in changed and len(changed) == 3
+    data = json.loads(comment.MODEL_PATH.read_text())
+    data["combiner"]["intercept"][0] += 0.25
+    path = tmp_path / "comment.json"
+    path.write_text(json.dumps(data))
+    assert comment.CommentDetector(model_path=path).version != base.version
+    with pytest.raises(ValueError, match="outside"):
+        comment.CommentDetector(flag=2.0)
+
+
+def test_a_stale_model_file_is_refused(tmp_path):
+    data = json.loads(comment.MODEL_PATH.read_text())
+    data["combiner"]["coef"] = [row[:-1] for row in data["combiner"]["coef"]]
+    data["combiner"]["feature_names"] = data["combiner"]["feature_names"][:-1]
+    data["combiner"]["mean"] = data["combiner"]["mean"][:-1]
+    data["combiner"]["scale"] = data["combiner"]["scale"][:-1]
+    path = tmp_path / "stale.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="retrain"):
+        comment.CommentDetector(model_path=path)
+
+
+def test_decide_rules():
+    th = comment.Thresholds(flag=0.6, threat=0.4, threat_embedding=0.8)
+    p = np.array([
+        [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01],  # none
+        [0.3, 0.05, 0.05, 0.1, 0.1, 0.05, 0.35],  # off_topic, but profane -> obscene
+        [0.2, 0.45, 0.05, 0.2, 0.05, 0.03, 0.02],  # threat by the combiner
+        [0.95, 0.01, 0.01, 0.01, 0.01, 0.005, 0.005],  # none, but embedding says threat
+        [0.1, 0.05, 0.6, 0.05, 0.1, 0.05, 0.05],  # illegal stays, profanity or not
+    ])
+    e = np.full_like(p, 0.1)
+    e[3, 1] = 0.85
+    labels, scores, hows = comment.decide(p, e, np.array([False, True, False, False, True]), th)
+    assert [comment.LABELS[i] for i in labels] == [
+        "none", "obscene_profane", "threat_violence", "threat_violence", "illegal_activity"]
+    assert [comment.HOW[h] for h in hows] == [
+        "classifier", "profanity rule over a lesser ground", "combined threat probability",
+        "embedding threat probability", "classifier"]
+    assert scores[3] == pytest.approx(0.85)
+
+
+# --------------------------------------------------------------------------------------------
+# the committed model
+# --------------------------------------------------------------------------------------------
+
+def test_model_records_the_current_train_file():
+    model = comment.CommentModel.load(comment.MODEL_PATH)
+    assert model.train_sha256 == file_sha256(DATA / "comment.train.jsonl")
+    assert model.meta["lexicon_sha256"] == comment.lexicon_digest()
+    assert model.combiner.feature_names == comment.meta_feature_names()
+
+
+def test_retraining_reproduces_the_committed_model(real_encoder):
+    committed = comment.CommentModel.load(comment.MODEL_PATH)
+    retrained = comment.train(out_path=None, search=False, encoder=real_encoder,
+                              log=lambda *_: None)
+    assert retrained.thresholds == committed.thresholds
+    for a, b in ((retrained.embedding, committed.embedding),
+                 (retrained.combiner, committed.combiner)):
+        assert np.allclose(a.coef, b.coef, atol=1e-6, rtol=0)
+        assert np.allclose(a.intercept, b.intercept, atol=1e-6, rtol=0)
+
+
+# --------------------------------------------------------------------------------------------
+# quality bars on the held-out eval file (measured, never tuned on)
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def eval_metrics(det):
+    return comment.evaluate(det=det)
+
+
+def test_eval_removable_recall_and_protected_rate(eval_metrics):
+    m = eval_metrics
+    assert m["n"] == 375 and m["protected"] == 75
+    assert m["removable_recall"] >= 0.85, m
+    assert m["protected_flagged_rate"] <= 0.05, m
+    assert m["removable_precision"] >= 0.9, m
+    # regression guard at the level measured for the committed version
+    assert m["threat_recall"] >= 0.85, m
+
+
+@pytest.mark.xfail(strict=True, reason="threat recall on eval is 33/37 = 0.892 for version "
+                                       "2+971cfe63.a8cd31, just under the 0.9 bar; see "
+                                       "checks/docs/comment.md")
+def test_eval_threat_recall_bar(eval_metrics):
+    assert eval_metrics["threat_recall"] >= 0.9
+
+
+def test_metrics_by_hand():
+    m = comment.metrics(["none", "threat_violence", "off_topic", "none"],
+                        ["none", "threat_violence", "spam_advertising", "threat_violence"],
+                        [True, False, False, False])
+    assert m["removable_recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["removable_precision"] == 1.0
+    assert m["threat_recall"] == 0.5 and m["protected_flagged_rate"] == 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# the simulated district
+# --------------------------------------------------------------------------------------------
+
+def test_simulated_planted_comments(det):
+    from connectors.simulated import generate_world
+
+    world = generate_world(12, 1.0)
+    by_id = {i.id: i for i in world.items}
+    items = [i for i in world.items if i.author_role == "public" and "comment_ground" in i.labels]
+    planted = {r["item_native_id"] for r in world.ground_truth if r["rule"] == "removable_comment"}
+    verdicts = det.classify([{"id": i.id, "text": i.text,
+                              "post": by_id[i.root_id].text if i.root_id in by_id else ""}
+                             for i in items])
+    got = {i.id: v for i, v in zip(items, verdicts, strict=True)}
+    assert planted and planted <= set(got)
+    missed = [by_id[i].text for i in planted if not got[i].flagged]
+    assert missed == []
+    protected = [i for i in items if i.labels.get("protected")]
+    assert len(protected) > 50
+    assert [i.text for i in protected if got[i.id].flagged] == []
+
+
+def test_importing_the_detector_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, checks.detectors.comment, checks.detectors.lexicons; heavy = [m for m in "
+            "('numpy', 'sklearn', 'onnxruntime', 'tokenizers', 'profanity_check') "
+            "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
