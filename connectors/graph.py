@@ -70,7 +70,7 @@ FB_POST_FIELDS = (
     "full_picture,from{id,name},shares,"
     "attachments{media_type,type,title,description,url,unshimmed_url,target{id,url},"
     "media{image{src,height,width},source},"
-    "subattachments{data{media,target,type,url,description}}},"
+    "subattachments},"
     "comments.filter(stream).summary(true).limit(0),"
     "reactions.summary(total_count).limit(0)"
 )

@@ -213,3 +213,35 @@ def test_instagram_replies_page_inherits_the_thread_of_its_comment(con):
                        "ORDER BY item_id").fetchall()
     assert rows == [("instagram:c1", "comment", "instagram:m1", "instagram:m1"),
                     ("instagram:r1", "reply", "instagram:c1", "instagram:m1")]
+
+
+def _album(subattachments: list[dict]) -> dict:
+    cover = {"image": {"src": "https://scontent.xx.fbcdn.net/cover.jpg", "height": 640,
+                       "width": 960}}
+    return {"id": "1_7", "message": "Field day!", "created_time": "2026-03-01T12:00:00+0000",
+            "attachments": {"data": [{"media_type": "album", "type": "album",
+                                      "target": {"id": "7"}, "media": cover,
+                                      "subattachments": {"data": subattachments}}]}}
+
+
+def test_album_photos_become_one_medium_each(con):
+    photos = [{"type": "photo", "target": {"id": f"p{i}"},
+               "media": {"image": {"src": f"https://scontent.xx.fbcdn.net/{i}.jpg",
+                                   "height": 480, "width": 640}}} for i in range(3)]
+    put(con, [RawPage(source="facebook", origin="api", endpoint=":page/posts", object_id="1",
+                      account_id="facebook:1", body=json.dumps({"data": [_album(photos)]}))])
+    normalize(con)
+    got = con.execute("SELECT media_id, url FROM core.media WHERE item_id = 'facebook:1_7' "
+                      "ORDER BY position").fetchall()
+    assert got == [(f"facebook:p{i}", f"https://scontent.xx.fbcdn.net/{i}.jpg")
+                   for i in range(3)]
+
+
+def test_album_whose_subattachments_carry_no_media_keeps_its_cover(con):
+    # the API trims sub-attachment fields it was not asked for: the album must not vanish
+    put(con, [RawPage(source="facebook", origin="api", endpoint=":page/posts", object_id="1",
+                      account_id="facebook:1", body=json.dumps({"data": [_album([{}, {}])]}))])
+    normalize(con)
+    got = con.execute("SELECT media_id, url FROM core.media WHERE item_id = 'facebook:1_7'"
+                      ).fetchall()
+    assert got == [("facebook:7", "https://scontent.xx.fbcdn.net/cover.jpg")]

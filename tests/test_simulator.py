@@ -338,6 +338,20 @@ def test_graph_posts_paging_keeps_the_token(world: World, sim: SimulatedPlatform
     assert [p["id"] for p in everything] == [p.id for p in reversed(visible)]
 
 
+@pytest.mark.parametrize("sub", ["subattachments", "subattachments{data{media,target}}"])
+def test_graph_album_subattachments_carry_their_media(world: World, sim: SimulatedPlatforms,
+                                                     sub: str) -> None:
+    session = sim.mount(requests.Session())
+    graph = facebook.GraphAPI(world.meta_token, session=session)
+    graph.version = "v25.0"
+    album = next(p for p in world.items if p.platform == "facebook" and p.kind == "post"
+                 and len(p.media) > 1 and p.media[0].kind != "video" and world.visible(p))
+    got = graph.get_object(album.id, fields=f"attachments{{type,{sub}}}")
+    subs = got["attachments"]["data"][0]["subattachments"]["data"]
+    assert [s["media"]["image"]["src"] for s in subs] == [m.url for m in album.media]
+    assert [s["target"]["id"] for s in subs] == [m.media_id for m in album.media]
+
+
 def test_graph_comments_stream_has_parent_and_from_needs_page_token(
         world: World, sim: SimulatedPlatforms) -> None:
     page = next(a for a in world.accounts if a.platform == "facebook" and a.token_env

@@ -842,7 +842,10 @@ def _select(d: dict[str, Any], specs: list[FieldSpec]) -> dict[str, Any]:
         if s.name in d:
             v = d[s.name]
             if s.sub is not None and isinstance(v, dict):
-                if "data" in v and isinstance(v["data"], list):
+                if "data" in v and isinstance(v["data"], list) and any(
+                        sub.name == "data" for sub in s.sub):
+                    v = _select(v, s.sub)  # `edge{data{...}}` selects on the list wrapper
+                elif "data" in v and isinstance(v["data"], list):
                     v = {"data": [_select(x, s.sub) for x in v["data"]]}
                 else:
                     v = _select(v, s.sub)

@@ -61,15 +61,19 @@ FROM (
                         'alt_text': a.alt_text, 'target': a.target, 'media': a.media}) AS m
     FROM (
         SELECT page_id, page_fetched_at, post_id, a, a_pos,
-               unnest(CASE WHEN len(a.subattachments.data) > 0 THEN a.subattachments.data
-                           ELSE [NULL] END) AS s,
-               generate_subscripts(CASE WHEN len(a.subattachments.data) > 0
-                                        THEN a.subattachments.data ELSE [NULL] END, 1) AS s_pos
+               unnest(CASE WHEN len(subs) > 0 THEN subs ELSE [NULL] END) AS s,
+               generate_subscripts(CASE WHEN len(subs) > 0 THEN subs ELSE [NULL] END, 1) AS s_pos
         FROM (
-            SELECT page_id, page_fetched_at, p.id AS post_id,
-                   unnest(p.attachments.data) AS a,
-                   generate_subscripts(p.attachments.data, 1) AS a_pos
-            FROM fb_posts WHERE p.id IS NOT NULL
+            -- sub-attachments without a medium (fields trimmed by the API) leave the album's own
+            SELECT *, list_filter(a.subattachments.data,
+                                  lambda x: x.media.image.src IS NOT NULL
+                                            OR x.media.source IS NOT NULL) AS subs
+            FROM (
+                SELECT page_id, page_fetched_at, p.id AS post_id,
+                       unnest(p.attachments.data) AS a,
+                       generate_subscripts(p.attachments.data, 1) AS a_pos
+                FROM fb_posts WHERE p.id IS NOT NULL
+            )
         )
     )
 )
