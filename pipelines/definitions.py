@@ -56,7 +56,7 @@ ALL_ASSETS = [
     ingest.raw_instagram,
     core.core_items,
     core.core_media,
-    audit.signals,
+    *audit.SIGNAL_ASSETS,
     audit.findings,
     publish.analyst_snapshot,
 ]

@@ -15,6 +15,8 @@ from pipelines import definitions, stages
 from pipelines.config import load_config
 from pipelines.resources import PlatformCredentials, WorkspaceResource, district_timezone
 
+DETECTORS = ("teacher_content", "comment", "confidential", "controversy", "faces")
+
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
@@ -27,7 +29,9 @@ def test_definitions_load_with_jobs_schedules_and_pools():
     defs = definitions.defs
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {"registry", "raw_x", "raw_facebook", "raw_instagram", "core_items",
-                    "core_media", "signals", "findings", "analyst_snapshot",
+                    "core_media", "signals_teacher_content", "signals_comment",
+                    "signals_confidential", "signals_controversy", "signals_faces",
+                    "findings", "analyst_snapshot",
                     "weekly_dashboard", "exception_report"}
     assert defs.resolve_job_def("ingest") is not None
     schedule = defs.resolve_schedule_def("hourly_ingest")
@@ -50,9 +54,15 @@ def test_assets_materialize_in_process_over_the_simulated_district(workspace):
     with DagsterInstance.ephemeral() as instance:
         result = materialize(definitions.ALL_ASSETS, resources=resources, instance=instance)
         assert result.success
-        checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-        assert checks == {"registry_files_valid": True, "responses_have_threads": True,
-                          "every_subject_scored": True, "findings_cite_the_active_pack": True}
+        checks = {(e.asset_key.to_user_string(), e.check_name): e.passed
+                  for e in result.get_asset_check_evaluations()}
+        assert checks == {("registry", "registry_files_valid"): True,
+                          ("core_items", "responses_have_threads"): True,
+                          ("findings", "findings_cite_the_active_pack"): True,
+                          **{(f"signals_{d}", "every_subject_scored"): True for d in DETECTORS}}
+        for d in DETECTORS:
+            meta = result.asset_materializations_for_node(f"signals_{d}")[0].metadata
+            assert meta["scored"].value > 0, d
         meta = result.asset_materializations_for_node("core_items")[0].metadata
         assert meta["pages"].value > 0
 
@@ -61,8 +71,12 @@ def test_assets_materialize_in_process_over_the_simulated_district(workspace):
         first = con.execute("SELECT count(*), count(DISTINCT item_id) FROM core.items").fetchone()
         con.close()
         assert first[0] == first[1] > 0
-        assert materialize(definitions.ALL_ASSETS, resources=resources,
-                           instance=instance).success
+        again = materialize(definitions.ALL_ASSETS, resources=resources, instance=instance)
+        assert again.success
+        # unchanged content is never scored twice: every verdict comes from the cache
+        for d in DETECTORS:
+            meta = again.asset_materializations_for_node(f"signals_{d}")[0].metadata
+            assert meta["scored"].value == 0 and meta["cached"].value > 0, d
 
     con = duckdb.connect(str(config.snapshot_path), read_only=True)
     try:

@@ -1,17 +1,19 @@
-"""Audit stage: detector signals (cached by content) and the policy pack's findings."""
+"""Audit stage: one asset per detector (signals cached by content) and the policy pack's
+findings."""
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
 from pipelines.resources import WorkspaceResource
-from pipelines.stages import FINDINGS_SUMMARY, stage_rules, stage_signals
+from pipelines.stages import FINDINGS_SUMMARY, build_detectors, stage_rules, stage_signals
 from warehouse.raw_store import new_run_id
 
 WRITER_POOL = "duckdb_writer"
@@ -25,44 +27,70 @@ WHERE NOT EXISTS (SELECT 1 FROM audit.subject_signals s
 FINDING_CLAUSES = "SELECT DISTINCT clause_id FROM audit.findings WHERE status = 'open'"
 
 
-@asset(
-    group_name="audit",
-    deps=[AssetKey("core_media")],
-    pool=WRITER_POOL,
-    kinds={"duckdb"},
-    check_specs=[AssetCheckSpec("every_subject_scored", asset="signals", blocking=True)],
-    description="Detector verdicts for every post, comment, thread and image, cached in "
-    "audit.signals by content hash and detector version.",
-)
-def signals(context: AssetExecutionContext, workspace: WorkspaceResource):
-    from checks.signals import inputs_sql
+#: What each detector reads: the media stage for images, the normalized items for text.
+DETECTOR_INPUTS = {"teacher-content": "core_items", "comment": "core_items",
+                   "confidential": "core_items", "controversy": "core_items",
+                   "faces": "core_media"}
+DESCRIPTIONS = {
+    "teacher-content": "whether each teacher-page post is about classroom or school activities",
+    "comment": "the removal ground, if any, of each public comment",
+    "confidential": "student personal information disclosed by district posts and replies",
+    "controversy": "whether each district thread (post and the public's comments) is "
+                   "controversial",
+    "faces": "how many faces each image shows",
+}
 
-    config = workspace.load()
-    con = workspace.connect()
-    try:
-        runs = stage_signals(config, con)
-        unscored = {}
-        for run in runs:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE inputs AS {inputs_sql(run.detector)}")
-            unscored[run.detector] = con.execute(UNSCORED, {"detector": run.detector}).fetchone()[0]
-    finally:
-        con.close()
-    for run in runs:
-        context.log.info(f"{run.detector} {run.version}: {run.scored} scored of {run.subjects} "
+
+def signal_asset_name(detector: str) -> str:
+    return "signals_" + detector.replace("-", "_")
+
+
+def signals_asset(detector: str) -> AssetsDefinition:
+    """One detector's verdicts, cached in audit.signals by content hash and version."""
+    name = signal_asset_name(detector)
+
+    @asset(
+        name=name,
+        group_name="audit",
+        deps=[AssetKey(DETECTOR_INPUTS[detector])],
+        pool=WRITER_POOL,
+        kinds={"duckdb"},
+        check_specs=[AssetCheckSpec("every_subject_scored", asset=name, blocking=True,
+                                    description="every current subject has a verdict of "
+                                    "this detector version")],
+        description=f"Detector `{detector}`: {DESCRIPTIONS[detector]}; verdicts cached in "
+        "audit.signals by content hash and detector version.",
+    )
+    def _signals(context: AssetExecutionContext, workspace: WorkspaceResource):
+        from checks.signals import inputs_sql
+
+        config = workspace.load()
+        con = workspace.connect()
+        try:
+            (run,) = stage_signals(config, con,
+                                   detectors=build_detectors(config, (detector,)))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE inputs AS {inputs_sql(detector)}")
+            unscored = con.execute(UNSCORED, {"detector": detector}).fetchone()[0]
+        finally:
+            con.close()
+        context.log.info(f"{detector} {run.version}: {run.scored} scored of {run.subjects} "
                          f"subjects, {run.flagged} flagged, {run.seconds:.1f}s")
-    yield MaterializeResult(metadata={
-        run.detector: MetadataValue.json({"version": run.version, "subjects": run.subjects,
-                                          "scored": run.scored, "flagged": run.flagged,
-                                          "seconds": round(run.seconds, 2)})
-        for run in runs})
-    yield AssetCheckResult(check_name="every_subject_scored",
-                           passed=not any(unscored.values()),
-                           metadata={"unscored": MetadataValue.json(unscored)})
+        yield MaterializeResult(metadata={
+            "version": run.version, "subjects": run.subjects, "scored": run.scored,
+            "cached": run.subjects - run.scored, "flagged": run.flagged,
+            "seconds": round(run.seconds, 2)})
+        yield AssetCheckResult(check_name="every_subject_scored", passed=not unscored,
+                               metadata={"unscored": unscored})
+
+    return _signals
+
+
+SIGNAL_ASSETS = [signals_asset(name) for name in DETECTOR_INPUTS]
 
 
 @asset(
     group_name="audit",
-    deps=[AssetKey("signals")],
+    deps=[AssetKey(signal_asset_name(name)) for name in DETECTOR_INPUTS],
     pool=WRITER_POOL,
     kinds={"duckdb"},
     check_specs=[AssetCheckSpec("findings_cite_the_active_pack", asset="findings",
