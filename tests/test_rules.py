@@ -171,6 +171,23 @@ def test_unapproved_controversial_reply(wh):
     assert wh.findings() == {}
 
 
+def test_district_reply_on_a_divisive_post_nobody_else_answered(wh):
+    # the topic alone makes the thread controversial: it is scored with no public comment
+    from checks.signals import load_detector, refresh_signals
+
+    wh.item("x:70", "The board will vote Tuesday on the $48M bond to replace Lincoln Elementary.")
+    wh.item("x:71", "Correction: the vote is at 6 pm, not 7.", kind="reply", root="x:70",
+            parent="x:70", at=T0 + timedelta(hours=2))
+    wh.item("x:80", "Picture day is Thursday!")  # nobody answered: not a thread to score
+    (run,) = refresh_signals(wh.con, {"controversy": load_detector("controversy")})
+    assert run.subjects == 1
+    scored = wh.con.execute("SELECT subject_id FROM audit.subject_signals "
+                            "WHERE detector = 'controversy'").fetchall()
+    assert scored == [("x:70",)]
+    run_rules(wh.con, load_pack(METRO), "r1")
+    assert wh.findings()[("unapproved_controversial_reply", "x:71")]["kind"] == "no_approval"
+
+
 def test_removable_comment_severity_from_the_pack(wh):
     wh.item("x:40", "Game night")
     wh.item("x:41", "I know where that ref parks", kind="comment", root="x:40", district=False)
