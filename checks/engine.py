@@ -23,17 +23,10 @@ from typing import Any
 
 import duckdb
 
-from checks.policy import PolicyPack
+from checks.policy import IMPLEMENTED_RULES, PolicyPack
 from connectors.base import utcnow
 from warehouse.killpoints import kill_point
 
-IMPLEMENTED_RULES = (
-    "teacher_page_non_school",
-    "student_media_without_consent",
-    "unapproved_controversial_reply",
-    "removable_comment",
-    "confidential_disclosure",
-)
 DEFAULT_CONSENT_PATTERN = r"\b[A-Z]{1,5}-\d{4}-\d{2,6}\b"
 
 SIGNAL_VIEW = """

@@ -53,6 +53,7 @@ from rich.text import Text
 
 __all__ = [
     "ALL_RULES",
+    "IMPLEMENTED_RULES",
     "CONFIDENTIAL_CATEGORIES",
     "PARAMS",
     "REMOVAL_GROUNDS",
@@ -89,6 +90,16 @@ ALL_RULES: dict[str, str] = {
     "undocumented_removal": "a comment hidden or deleted with no recorded removal ground",
     "media_attention": "a post whose engagement spikes far above its account's baseline",
 }
+
+#: The rules the engine runs today (``checks/rules/<rule>.sql``). A pack may bind a clause to any
+#: rule of ``ALL_RULES``; the coverage table says which bindings no rule enforces yet.
+IMPLEMENTED_RULES: tuple[str, ...] = (
+    "teacher_page_non_school",
+    "student_media_without_consent",
+    "unapproved_controversial_reply",
+    "removable_comment",
+    "confidential_disclosure",
+)
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 Severity = Literal["critical", "high", "medium", "low"]
@@ -595,10 +606,16 @@ def coverage_summary(pack: PolicyPack) -> str:
     """``N clauses: X enforced by rules, Y manual, Z definitions; rules used: ...``."""
     rows = coverage_rows(pack)
     count = {k: sum(r.kind == k for r in rows) for k in ("rules", "manual", "definition")}
+    waiting = sum(r.kind == "rules" and not any(n in IMPLEMENTED_RULES for n in r.rules)
+                  for r in rows)
     used = pack.enabled_rules()
     unused = [r for r in ALL_RULES if r not in used]
-    line = (f"{len(rows)} clauses: {count['rules']} enforced by rules, {count['manual']} manual, "
+    pending = [r for r in used if r not in IMPLEMENTED_RULES]
+    line = (f"{len(rows)} clauses: {count['rules'] - waiting} enforced by rules, "
+            f"{waiting} bound only to rules not yet implemented, {count['manual']} manual, "
             f"{count['definition']} definitions; rules used: {', '.join(used) or 'none'}")
+    if pending:
+        line += f"; not yet implemented: {', '.join(pending)}"
     if unused:
         line += f"; not in this policy: {', '.join(unused)}"
     return line
@@ -611,14 +628,23 @@ def print_coverage(pack: PolicyPack, console: Console | None = None) -> None:
     table = Table(title=f"{pack.district}: {title} ({pack.source})", show_lines=False,
                   expand=False)
     wide = console.width >= 120
-    table.add_column("clause", no_wrap=True, overflow="fold", style="bold")
+    table.add_column("clause", ratio=1, overflow="fold", style="bold")
     if wide:
         table.add_column("section", ratio=1)
     table.add_column("quote", ratio=3)
     table.add_column("enforced by", ratio=2)
     styles = {"rules": "green", "manual": "yellow", "definition": "dim"}
     for row in coverage_rows(pack):
-        how = Text(row.how, style=styles[row.kind])
+        if row.kind == "rules":
+            how = Text()
+            for i, rule in enumerate(row.rules):
+                how.append(", " if i else "")
+                if rule in IMPLEMENTED_RULES:
+                    how.append(rule, style="green")
+                else:
+                    how.append(f"{rule} (not yet implemented)", style="red")
+        else:
+            how = Text(row.how, style=styles[row.kind])
         if row.severities:
             how.append(f" [{', '.join(row.severities)}]", style="bold")
         cells = [Text(row.clause_id), Text(row.quote), how]

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from checks.policy import (
     ALL_RULES,
+    IMPLEMENTED_RULES,
     PolicyPack,
     PolicyPackError,
     available_packs,
@@ -645,6 +646,25 @@ def test_print_coverage_shows_every_clause_and_a_summary(pack: PolicyPack) -> No
     n = len(pack.clauses)
     assert summary.startswith(f"{n} clauses: ")
     assert all(rule in summary for rule in pack.rules())
+
+
+def test_coverage_says_which_bindings_no_rule_enforces_yet(pack: PolicyPack) -> None:
+    console = Console(file=io.StringIO(), width=240, record=True, color_system=None)
+    print_coverage(pack, console)
+    out = console.export_text()
+    pending = [r for r in pack.rules() if r not in IMPLEMENTED_RULES]
+    for rule in pending:
+        assert f"{rule} (not yet implemented)" in out
+    for rule in IMPLEMENTED_RULES:
+        assert f"{rule} (not yet implemented)" not in out
+    waiting = [c for c in pack.clauses
+               if c.rules and not any(r.rule in IMPLEMENTED_RULES for r in c.rules)]
+    enforced = [c for c in pack.clauses
+                if c.rules and any(r.rule in IMPLEMENTED_RULES for r in c.rules)]
+    summary = coverage_summary(pack)
+    assert f"{len(enforced)} enforced by rules, {len(waiting)} bound only to rules not yet " \
+           "implemented" in summary
+    assert ("not yet implemented: " + ", ".join(pending) in summary) == bool(pending)
 
 
 def test_rules_cite_clauses(pack: PolicyPack) -> None:
