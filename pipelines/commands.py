@@ -450,8 +450,11 @@ ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium'
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
+    from checks.policy import ALL_RULES
     from warehouse.snapshot import open_snapshot
 
+    if args.rule and args.rule not in ALL_RULES:
+        raise UserError(f"unknown rule {args.rule!r}; the rules are: {', '.join(ALL_RULES)}")
     config = _config(args)
     if not config.snapshot_path.exists():
         raise UserError(f"{config.snapshot_path} does not exist yet: run the pipeline first")

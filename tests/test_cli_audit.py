@@ -142,3 +142,9 @@ def test_findings_csv_neutralizes_public_text_and_table_lists_them(workspace, ca
 def test_findings_bad_week_is_a_clear_error(workspace, capsys):
     assert main(["findings", "--config", str(workspace.path), "--week", "last tuesday"]) == 2
     assert "--week" in capsys.readouterr().err
+
+
+def test_findings_unknown_rule_is_a_clear_error(workspace, capsys):
+    assert main(["findings", "--config", str(workspace.path), "--rule", "removable_coment"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown rule 'removable_coment'" in err and "removable_comment" in err
