@@ -67,7 +67,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.base import PageSink, RawPage, utcnow
+from connectors.base import PageSink, RawPage, loads_strict, utcnow
 from connectors.endpoints import (
     FB_COMMENTS,
     FB_OBJECT,
@@ -333,7 +333,7 @@ def _import_twarc_file(job: _Importer, file: Path, account_id: str | None) -> No
                     bad(raw.decode("utf-8", "replace"), f"not UTF-8 text: {exc.reason}")
                     continue
                 try:
-                    page = json.loads(text)
+                    page = loads_strict(text)
                 except json.JSONDecodeError as exc:
                     bad(text, f"not valid JSON: {exc.msg} (column {exc.colno})")
                     continue
@@ -638,7 +638,7 @@ def _import_archive(
         if text is not None:
             try:
                 _, payload, first = _split_js(text)
-                parsed = json.loads(payload)
+                parsed = loads_strict(payload)
                 if not isinstance(parsed, dict):
                     raise ValueError("manifest is not a JSON object")
                 manifest = parsed
@@ -659,7 +659,7 @@ def _import_archive(
         if text is not None:
             try:
                 _, payload, first = _split_js(text)
-                entries = json.loads(payload)
+                entries = loads_strict(payload)
                 first_entry = entries[0] if isinstance(entries, list) and entries else {}
                 entry = first_entry.get("account") if isinstance(first_entry, dict) else None
                 if not isinstance(entry, dict):
@@ -709,7 +709,7 @@ def _import_archive(
             if match := _YTD_GLOBAL.search(prefix):
                 part = int(match.group("part"))
             try:
-                items = json.loads(payload)
+                items = loads_strict(payload)
             except json.JSONDecodeError as exc:
                 line, reason = _json_error(exc, first)
                 bad_file(name, kind.endpoint, text, line, reason, part)
@@ -727,7 +727,7 @@ def _import_archive(
                 body += ', "media_files": ' + json.dumps(files_of_part)
             body += "}"
             try:
-                json.loads(body)
+                loads_strict(body)
             except json.JSONDecodeError as exc:  # pragma: no cover - defensive
                 bad_file(name, kind.endpoint, text, None, f"page body does not parse: {exc}",
                          part)
@@ -1137,7 +1137,7 @@ def import_graph_json(
             job.quarantine(page, rel, line, reason)
 
         try:
-            doc = json.loads(text)
+            doc = loads_strict(text)
         except json.JSONDecodeError as exc:
             line, reason = _json_error(exc)
             bad(reason, line)

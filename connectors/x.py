@@ -31,7 +31,6 @@ through ``connectors.redaction.redact``.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -53,6 +52,7 @@ from connectors.base import (
     PermissionDenied,
     RateLimited,
     RawPage,
+    loads_strict,
     utcnow,
 )
 from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP, X_USER_TWEETS
@@ -510,7 +510,7 @@ class XConnector:
             result.quarantined += 1
             result.note_problem(f"page quarantined ({reason}); retried next run")
             raise _EndpointStopped(reason)
-        body: dict[str, Any] = json.loads(page.body)
+        body: dict[str, Any] = loads_strict(page.body)
         self.sink.add_page(page)
         result.pages += 1
         result.tweets += len(body.get("data") or [])
@@ -706,10 +706,10 @@ def _sent_params(response: requests.Response) -> dict[str, str]:
 def _page_problem(text: str, *, lookup: bool) -> str | None:
     """Why a 200 body is not a page of its endpoint, or None when it is one."""
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = loads_strict(text)
+    except ValueError as exc:
         snippet = " ".join(text[:80].split())
-        return f"body is not JSON ({snippet!r})"
+        return f"body is not JSON ({snippet!r}: {getattr(exc, 'msg', exc)})"
     if not isinstance(body, dict):
         return f"body is a JSON {type(body).__name__}, not an object"
     data = body.get("data")

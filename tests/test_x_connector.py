@@ -445,6 +445,8 @@ def test_malformed_200_is_quarantined_and_the_run_goes_on_with_the_next_account(
         '{"data": {"id": "1"}, "meta": {"result_count": 1}}',  # data not a list
         '["not", "a", "page"]',
         '{"title": "Service Unavailable", "detail": "try later"}',
+        '{"data": [], "meta": {"result_count": NaN}}',  # Python's json takes NaN: not JSON
+        '{"meta": {"result_count": 0},}',  # DuckDB's json_valid takes a trailing comma
     ],
 )
 def test_json_without_the_page_shape_is_quarantined(body: str) -> None:
