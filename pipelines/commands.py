@@ -238,12 +238,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from connectors import importers
     from pipelines import stages
+    from warehouse.db import WarehouseBusy
     from warehouse.raw_store import RawWriter, new_run_id
 
     config = _config(args)
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder")
-    con = stages.open_warehouse(config)
+    try:
+        con = stages.open_warehouse(config)
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from exc
     run_id = new_run_id(f"import-{args.kind}")
     try:
         with RawWriter(con, run_id) as writer:
