@@ -713,3 +713,70 @@ def test_an_edited_root_post_is_searched_by_its_original_conversation() -> None:
     h.api.on(TIMELINE, page([edited]), since_id=None)
     h.run(ACCT)
     assert [c.query["query"] for c in h.calls(SEARCH_RECENT)] == ["conversation_id:51"]
+
+
+# ---------------------------------------------------------------------- plans without search/all
+
+NOT_ENROLLED_BODY = {
+    "client_id": "29384721",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+              "and tokens from a Twitter developer App that is attached to a Project.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access",
+    "reason": "client-not-enrolled", "type": "https://api.twitter.com/2/problems/client-forbidden",
+}
+SUBSET_BODY = {"errors": [{"message": "You currently have access to a subset of X API V2 "
+                                      "endpoints and limited v1.1 endpoints only. If you need "
+                                      "access to this endpoint, you may need a different access "
+                                      "level.", "code": 453}]}
+
+
+@pytest.mark.parametrize("refusal", [NOT_ENROLLED_BODY, SUBSET_BODY])
+def test_full_archive_search_refused_by_the_plan_falls_back_to_recent_search(refusal) -> None:
+    h = Harness(NOW, search="all")
+    other = XAccount("other", "2000")
+    h.api.on(TIMELINE, page([tweet("50", ago(days=1)), tweet("46", ago(days=40))]))
+    h.api.on(USER_TWEETS.format("2000"), page([tweet("80", ago(days=2), author_id="2000")]))
+    h.api.on(SEARCH_ALL, Reply(403, refusal))
+    reply = tweet("51", ago(hours=5), conversation_id="50", replied_to="50", author_id="7")
+    h.api.on(SEARCH_RECENT, page([reply]), query="conversation_id:50")
+
+    outcome = h.run(ACCT, other)
+
+    assert outcome.errors == {}
+    first, second = outcome.results["acct"], outcome.results["other"]
+    assert (first.status, second.status) == ("partial", "partial")
+    assert "full-archive search is not available to this X app" in first.error
+    assert "recent search for this run" in first.error and "HTTP 403" in first.error
+    assert "recent search for this run" in second.error
+    # one refused request, then recent search for both accounts; no start_time on recent
+    assert len(h.calls(SEARCH_ALL)) == 1
+    assert [c.query["query"] for c in h.calls(SEARCH_RECENT)] == [
+        "conversation_id:50", "conversation_id:80"]
+    assert all("start_time" not in c.query for c in h.calls(SEARCH_RECENT))
+    (stored, _) = h.pages(X_SEARCH_RECENT)
+    assert stored["object_id"] == "50" and stored["body"]["data"][0]["id"] == "51"
+    assert h.cursor("acct", X_SEARCH_RECENT, "50") == {"since_id": "51"}
+    # the old thread is left for a run where full-archive search answers
+    state = h.cursor("acct", X_SEARCH_ALL)
+    assert list(state["conversations"]) == ["50"] and list(state["backfill"]) == ["46"]
+    log = {r["account_id"]: (r["status"], r["message"]) for r in h.fetch_log()}
+    assert log["acct"][0] == "partial" and "recent search" in log["acct"][1]
+
+    # the next run tries full-archive search again
+    h.api.on(SEARCH_ALL, EMPTY)
+    again = h.run(ACCT)
+    assert again.results["acct"].status == "ok"
+    assert [c.query["query"] for c in h.calls(SEARCH_ALL)][1:] == [
+        "conversation_id:50", "conversation_id:46"]
+    assert h.cursor("acct", X_SEARCH_ALL)["backfill"] == {}
+
+
+def test_other_403s_on_full_archive_search_still_fail_the_account() -> None:
+    h = Harness(NOW, search="all")
+    h.api.on(TIMELINE, page([tweet("50", ago(days=1))]))
+    h.api.on(SEARCH_ALL, Reply(403, problem(403, "Forbidden", "You are not allowed to see it")))
+    outcome = h.run(ACCT)
+    error = outcome.errors["acct"]
+    assert isinstance(error, PermissionDenied) and error.code == "forbidden"
+    assert h.calls(SEARCH_RECENT) == []
