@@ -103,7 +103,7 @@ def test_import_x_archive_with_its_media(tmp_path, capsys) -> None:
     assert "0 quarantined" in capsys.readouterr().out
     warehouse = tmp_path / "ws" / "warehouse.duckdb"
     kinds = dict(query(warehouse, "SELECT kind, count(*) FROM core.items GROUP BY 1"))
-    assert kinds == {"post": 4, "reply": 2}
+    assert kinds == {"post": 4, "comment": 2}
     assert query(warehouse, "SELECT DISTINCT author_id FROM core.items") == [
         (f"x:{ACCOUNT_ID}",)]
     photos = query(warehouse, "SELECT local_path FROM core.media WHERE content_sha256 "
