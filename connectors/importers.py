@@ -1040,7 +1040,7 @@ def _classify_graph(
         if kind and _KIND_PLATFORM[kind] != found_platform:
             raise _Unclassified(f"object looks like {_KIND_PLATFORM[kind]}, not {found_platform}")
         return (found_platform, endpoint or _OBJECT_ENDPOINT[found_platform],
-                object_id or str(doc["id"]), {})
+                object_id or str(doc["id"]), {"item_kind": kind} if kind else {})
 
     values = list(doc.values())
     if values and all(isinstance(v, dict) and str(v.get("id")) == k for k, v in doc.items()):
@@ -1049,8 +1049,10 @@ def _classify_graph(
         if found_platform is None:
             raise _Unclassified("a multi-id lookup of objects that are not posts, comments or "
                                 "media")
-        return (found_platform, endpoint or _OBJECT_ENDPOINT[found_platform], object_id,
-                {"ids": ",".join(doc)})
+        params = {"ids": ",".join(doc)}
+        if len(kinds) == 1:
+            params["item_kind"] = next(iter(kinds))
+        return found_platform, endpoint or _OBJECT_ENDPOINT[found_platform], object_id, params
     raise _Unclassified("neither a page (data list), an object (id) nor a Graph error")
 
 
@@ -1089,7 +1091,10 @@ def import_graph_json(
       ``owner.id``; for Instagram comments their common ``media.id``, or, when they all share a
       ``parent_id``, endpoint ``:ig_comment/replies`` with that parent. Otherwise None;
     * **a single object** (``{"id": ...}``): ``:object``/``:ig_object`` with its id; a multi-id
-      lookup (``{"<id>": {...}, ...}``): the same endpoint, object id None, ``params.ids``;
+      lookup (``{"<id>": {...}, ...}``): the same endpoint, object id None, ``params.ids``.
+      When the objects are of one kind, ``params.item_kind`` says which (``fb_post``,
+      ``fb_comment``, ``ig_media``, ``ig_comment``) and normalization reads them as items; the
+      connector's own lookups carry none and only show that an item exists or is gone;
     * **an error body** (``{"error": ...}``) is stored only when ``platform`` (or ``endpoint``)
       is given, as ``:object``/``:ig_object`` unless ``endpoint`` says otherwise.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,15 @@ from connectors.base import (
     PermissionDenied,
     RateLimited,
 )
-from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP, X_USER_TWEETS
+from connectors.endpoints import (
+    X_SEARCH_ALL,
+    X_SEARCH_RECENT,
+    X_TWEET,
+    X_TWEETS_LOOKUP,
+    X_USER_MENTIONS,
+    X_USER_TWEETS,
+)
+from connectors.importers import import_twarc
 from connectors.redaction import redact
 from connectors.transport import HandlerAdapter, Reply
 from connectors.x import EXPANSIONS, TWEET_FIELDS, XAccount, make_x_client
@@ -40,7 +49,8 @@ from tests.x_support import (
     twarc_pages,
     tweet,
 )
-from warehouse.raw_store import sha256_text
+from warehouse import db
+from warehouse.raw_store import RawWriter, sha256_text
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 USER = "1000"
@@ -222,6 +232,51 @@ def test_tweepy_cassettes_with_their_headers_and_paging(search: str) -> None:
         "since_id": timeline.json()["meta"]["newest_id"]
     }
     assert h.cursor("acct", endpoint, root) == {"since_id": found.json()["meta"]["newest_id"]}
+    # ... and into core: every post of the three pages, each with its edit link
+    con = normalized(h.con)
+    for interaction in (timeline, found, lookup):
+        assert_x_page_in_core(con, interaction.json())
+    expected = {t["id"] for i in (timeline, found, lookup) for t in i.json()["data"]}
+    assert {r[0] for r in con.execute("SELECT native_id FROM core.items").fetchall()} == expected
+    # the looked-up replies (default fields: no conversation id) stay in the thread they were in
+    threads = dict(con.execute("SELECT native_id, thread_root_id FROM core.items").fetchall())
+    assert {threads[i] for i in lookup_ids} == {f"x:{root}"}
+
+
+@pytest.mark.parametrize(("cassette", "call", "endpoint"), [
+    ("test_client_get_users_mentions.yaml", "get_users_mentions", X_USER_MENTIONS),
+    ("test_client_get_tweet.yaml", "get_tweet", X_TWEET),
+])
+def test_mentions_and_single_tweet_cassettes_through_tweepy_and_the_twarc_importer(
+        tmp_path, cassette: str, call: str, endpoint: str) -> None:
+    """Endpoints the connector does not call but a twarc2 capture holds: the recorded answer
+    goes through the real client, is written as twarc2 writes a page (with ``__twarc``), and
+    the importer takes it into raw and core."""
+    (recorded,) = read_cassette(cassette)
+    api = FakeX()
+    api.on(recorded.path, recorded.reply())
+    client = make_x_client(TOKEN, HandlerAdapter(api))
+    target = recorded.path.split("/")[3]
+    response = getattr(client, call)(target)
+    assert api.unmatched == [] and response.status_code == 200
+    assert response.headers["x-rate-limit-remaining"] == recorded.headers["x-rate-limit-remaining"]
+    body = response.json()
+    body["__twarc"] = {"url": response.request.url, "version": "2.14.0",
+                       "retrieved_at": "2022-10-07T22:00:00+00:00"}
+    capture = tmp_path / f"{call}.jsonl"
+    capture.write_text(json.dumps(body) + "\n", encoding="utf-8")
+    con = db.memory()
+    with RawWriter(con, "twarc") as writer:
+        result = import_twarc(capture, writer, account_id="x:783214")
+    assert result.errors == [] and result.pages_stored == 1
+    ((stored_endpoint, object_id),) = con.execute(
+        "SELECT endpoint, object_id FROM raw.api_pages").fetchall()
+    assert (stored_endpoint, object_id) == (endpoint, target)
+    con = normalized(con)
+    assert_x_page_in_core(con, body)
+    data = body["data"] if isinstance(body["data"], list) else [body["data"]]
+    assert con.execute("SELECT count(*) FROM core.items").fetchone()[0] == len(data) > 0
+    assert con.execute("SELECT count(*) FROM core.item_versions").fetchone()[0] == len(data)
 
 
 # ---------------------------------------------------------------------- rate limits
