@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +12,44 @@ from typing import Any, Protocol
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Outside strings, the only bare words Python's json module accepts beyond RFC 8259.
+_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+class _Constant(Exception):
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+def loads_strict(text: str) -> Any:
+    """Parse strict RFC 8259 JSON. ``json.loads`` also accepts ``NaN``, ``Infinity`` and
+    ``-Infinity``: here they raise ``json.JSONDecodeError`` (a ``ValueError``), like any other
+    text that is not JSON, so every reader of pages agrees on what a valid body is."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except _Constant as exc:
+        position = next((m.start(1) for m in _STRING_OR_CONSTANT.finditer(text) if m.group(1)),
+                        0)
+        raise json.JSONDecodeError(
+            f"{exc.name} is not a JSON value (RFC 8259 has no NaN or Infinity)", text, position
+        ) from None
+
+
+def json_problem(text: str) -> str | None:
+    """Why ``text`` is not strict JSON (see ``loads_strict``), or None when it is."""
+    try:
+        loads_strict(text)
+    except json.JSONDecodeError as exc:
+        return f"{exc.msg} (line {exc.lineno} column {exc.colno})"
+    except (ValueError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
 
 
 @dataclass(frozen=True)

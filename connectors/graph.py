@@ -49,6 +49,7 @@ from connectors.base import (
     PermissionDenied,
     RateLimited,
     RawPage,
+    json_problem,
     utcnow,
 )
 from connectors.redaction import redact, register_secret
@@ -716,6 +717,9 @@ class GraphConnector:
                     f"{self.usage.content_type!r}; {why})",
                     body,
                 )
+            if (problem := json_problem(body)) is not None:
+                # facebook-sdk parsed it, but leniently (NaN, Infinity): not a JSON page
+                raise _Malformed(f"body is not valid JSON (HTTP {status}): {problem}", body)
             self._store(req, body)
             self._pace()
             return data

@@ -67,7 +67,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.base import PageSink, RawPage, utcnow
+from connectors.base import PageSink, RawPage, loads_strict, utcnow
 from connectors.endpoints import (
     FB_COMMENTS,
     FB_OBJECT,
@@ -333,7 +333,7 @@ def _import_twarc_file(job: _Importer, file: Path, account_id: str | None) -> No
                     bad(raw.decode("utf-8", "replace"), f"not UTF-8 text: {exc.reason}")
                     continue
                 try:
-                    page = json.loads(text)
+                    page = loads_strict(text)
                 except json.JSONDecodeError as exc:
                     bad(text, f"not valid JSON: {exc.msg} (column {exc.colno})")
                     continue
@@ -638,7 +638,7 @@ def _import_archive(
         if text is not None:
             try:
                 _, payload, first = _split_js(text)
-                parsed = json.loads(payload)
+                parsed = loads_strict(payload)
                 if not isinstance(parsed, dict):
                     raise ValueError("manifest is not a JSON object")
                 manifest = parsed
@@ -659,7 +659,7 @@ def _import_archive(
         if text is not None:
             try:
                 _, payload, first = _split_js(text)
-                entries = json.loads(payload)
+                entries = loads_strict(payload)
                 first_entry = entries[0] if isinstance(entries, list) and entries else {}
                 entry = first_entry.get("account") if isinstance(first_entry, dict) else None
                 if not isinstance(entry, dict):
@@ -709,7 +709,7 @@ def _import_archive(
             if match := _YTD_GLOBAL.search(prefix):
                 part = int(match.group("part"))
             try:
-                items = json.loads(payload)
+                items = loads_strict(payload)
             except json.JSONDecodeError as exc:
                 line, reason = _json_error(exc, first)
                 bad_file(name, kind.endpoint, text, line, reason, part)
@@ -727,7 +727,7 @@ def _import_archive(
                 body += ', "media_files": ' + json.dumps(files_of_part)
             body += "}"
             try:
-                json.loads(body)
+                loads_strict(body)
             except json.JSONDecodeError as exc:  # pragma: no cover - defensive
                 bad_file(name, kind.endpoint, text, None, f"page body does not parse: {exc}",
                          part)
@@ -1040,7 +1040,7 @@ def _classify_graph(
         if kind and _KIND_PLATFORM[kind] != found_platform:
             raise _Unclassified(f"object looks like {_KIND_PLATFORM[kind]}, not {found_platform}")
         return (found_platform, endpoint or _OBJECT_ENDPOINT[found_platform],
-                object_id or str(doc["id"]), {})
+                object_id or str(doc["id"]), {"item_kind": kind} if kind else {})
 
     values = list(doc.values())
     if values and all(isinstance(v, dict) and str(v.get("id")) == k for k, v in doc.items()):
@@ -1049,8 +1049,10 @@ def _classify_graph(
         if found_platform is None:
             raise _Unclassified("a multi-id lookup of objects that are not posts, comments or "
                                 "media")
-        return (found_platform, endpoint or _OBJECT_ENDPOINT[found_platform], object_id,
-                {"ids": ",".join(doc)})
+        params = {"ids": ",".join(doc)}
+        if len(kinds) == 1:
+            params["item_kind"] = next(iter(kinds))
+        return found_platform, endpoint or _OBJECT_ENDPOINT[found_platform], object_id, params
     raise _Unclassified("neither a page (data list), an object (id) nor a Graph error")
 
 
@@ -1089,7 +1091,10 @@ def import_graph_json(
       ``owner.id``; for Instagram comments their common ``media.id``, or, when they all share a
       ``parent_id``, endpoint ``:ig_comment/replies`` with that parent. Otherwise None;
     * **a single object** (``{"id": ...}``): ``:object``/``:ig_object`` with its id; a multi-id
-      lookup (``{"<id>": {...}, ...}``): the same endpoint, object id None, ``params.ids``;
+      lookup (``{"<id>": {...}, ...}``): the same endpoint, object id None, ``params.ids``.
+      When the objects are of one kind, ``params.item_kind`` says which (``fb_post``,
+      ``fb_comment``, ``ig_media``, ``ig_comment``) and normalization reads them as items; the
+      connector's own lookups carry none and only show that an item exists or is gone;
     * **an error body** (``{"error": ...}``) is stored only when ``platform`` (or ``endpoint``)
       is given, as ``:object``/``:ig_object`` unless ``endpoint`` says otherwise.
 
@@ -1137,7 +1142,7 @@ def import_graph_json(
             job.quarantine(page, rel, line, reason)
 
         try:
-            doc = json.loads(text)
+            doc = loads_strict(text)
         except json.JSONDecodeError as exc:
             line, reason = _json_error(exc)
             bad(reason, line)

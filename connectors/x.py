@@ -15,7 +15,9 @@ its rate-limit headers can be read. For one account, ``XConnector.capture_accoun
    pruned by age) and searches each one, ``conversation_id:<root>``, through
    ``search_recent_tweets`` or, with ``search="all"``, ``search_all_tweets`` from the root's
    creation time; one cursor per conversation ``("x", account, <search endpoint>, root_id)`` of the
-   same shape as the timeline's;
+   same shape as the timeline's. When full-archive search is refused because the app's plan
+   lacks it (403 ``client-not-enrolled``), recent search is used for the rest of the run (the
+   accounts say so in their results, status ``partial``) and older threads wait in the backfill;
 3. after a complete search of a conversation, looks up with ``GET /2/tweets?ids=`` (batches of
    100) every reply captured before (``sink.previously_seen``) that the search did not return, and
    stores those pages as received: their ``errors[]`` (resource-not-found) are how the normalizer
@@ -31,7 +33,6 @@ through ``connectors.redaction.redact``.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -53,6 +54,7 @@ from connectors.base import (
     PermissionDenied,
     RateLimited,
     RawPage,
+    loads_strict,
     utcnow,
 )
 from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP, X_USER_TWEETS
@@ -116,6 +118,9 @@ MAX_RATE_LIMIT_WAITS = 5  # waits sat out for one request before giving up
 # search/recent only reaches back 7 days and refuses an older since_id (a minute of margin)
 RECENT_SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=1)
 SNOWFLAKE_EPOCH_MS = 1288834974657
+NOT_ENROLLED = "not_enrolled"  # PermissionDenied.code: the app's plan lacks the endpoint
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], datetime]
@@ -231,6 +236,8 @@ class XConnector:
         self._limits: dict[str, tuple[int, int]] = {}
         self._last_search_all: datetime | None = None
         self._endpoint = X_USER_TWEETS  # the endpoint being fetched, for the fetch log
+        # why full-archive search was refused this run (then recent search is used instead)
+        self._search_fallback: str | None = None
 
     # ------------------------------------------------------------------ account capture
 
@@ -346,30 +353,64 @@ class XConnector:
             (root, backfill[root], True) for root in sorted(backfill, key=_id_key)
             if root not in kept]
         for root, created_at, is_backfill in queue:
-            self._endpoint = self.search_endpoint
+            if self._search_fallback is not None:
+                self._note_fallback(result)
+                if is_backfill:
+                    continue  # older threads wait for a run where full-archive search answers
             result.conversations += 1
-            created = _parse_time(created_at)
-            extra: dict[str, Any] = {}
-            if self.search == "all" and created is not None:
-                extra["start_time"] = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            query = f"conversation_id:{root}"
-
-            def call(query: str = query, **params: Any) -> requests.Response:
-                if self.search == "all":
-                    return self.client.search_all_tweets(query, **params)
-                return self.client.search_recent_tweets(query, **params)
-
-            # search/recent rejects a since_id older than its 7-day window
-            oldest = None if self.search == "all" else self.now() - RECENT_SEARCH_WINDOW
-            outcome = self._paged_pass(
-                account, result, self.search_endpoint, root, call, extra, "next_token",
-                oldest_since=oldest,
-            )
+            try:
+                outcome = self._search_conversation(account, result, root, created_at)
+            except PermissionDenied as exc:
+                if self._search_fallback is not None or exc.code != NOT_ENROLLED:
+                    raise
+                # the plan lacks full-archive search: recent search for the rest of this run
+                self._search_fallback = exc.safe_message
+                log.warning("X full-archive search refused (%s): recent search is used for the "
+                            "rest of this run", exc.safe_message)
+                self._note_fallback(result)
+                if is_backfill:
+                    result.conversations -= 1
+                    continue
+                outcome = self._search_conversation(account, result, root, created_at)
             if outcome.complete and self._recheck_due(account, root):
                 self._lookup_missing(account, root, outcome.returned_ids, result)
             if is_backfill and outcome.complete:
                 backfill.pop(root, None)
                 save()
+
+    def _search_conversation(
+        self, account: XAccount, result: XCaptureResult, root: str, created_at: str
+    ) -> _PassOutcome:
+        """One incremental pass of the search for ``conversation_id:<root>``: full-archive from
+        the root's creation time, or recent search (configured, or fallen back to this run)."""
+        full = self.search == "all" and self._search_fallback is None
+        endpoint = X_SEARCH_ALL if full else X_SEARCH_RECENT
+        self._endpoint = endpoint
+        created = _parse_time(created_at)
+        extra: dict[str, Any] = {}
+        if full and created is not None:
+            extra["start_time"] = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        query = f"conversation_id:{root}"
+
+        def call(**params: Any) -> requests.Response:
+            if full:
+                return self.client.search_all_tweets(query, **params)
+            return self.client.search_recent_tweets(query, **params)
+
+        # search/recent rejects a since_id older than its 7-day window
+        oldest = None if full else self.now() - RECENT_SEARCH_WINDOW
+        return self._paged_pass(
+            account, result, endpoint, root, call, extra, "next_token", oldest_since=oldest,
+        )
+
+    def _note_fallback(self, result: XCaptureResult) -> None:
+        message = (
+            f"full-archive search is not available to this X app ({self._search_fallback}); "
+            "replies were searched with recent search for this run (the last 7 days only), "
+            "older threads wait for a run where it answers"
+        )
+        if message not in result.problems:
+            result.note_problem(message)
 
     # ------------------------------------------------------------------ 3. deletions
 
@@ -510,7 +551,7 @@ class XConnector:
             result.quarantined += 1
             result.note_problem(f"page quarantined ({reason}); retried next run")
             raise _EndpointStopped(reason)
-        body: dict[str, Any] = json.loads(page.body)
+        body: dict[str, Any] = loads_strict(page.body)
         self.sink.add_page(page)
         result.pages += 1
         result.tweets += len(body.get("data") or [])
@@ -655,6 +696,11 @@ def _mapped_error(account: XAccount, where: str, exc: tweepy.HTTPException) -> C
             code="unauthorized",
         )
     if isinstance(exc, tweepy.Forbidden):
+        if _not_enrolled(exc.response):
+            return PermissionDenied(
+                key, f"X access denied: the app's plan does not include this endpoint ({status}) "
+                f"on {where}: {detail}", code=NOT_ENROLLED,
+            )
         return PermissionDenied(
             key, f"X access denied ({status}) on {where}: {detail}", code="forbidden"
         )
@@ -672,6 +718,25 @@ def _mapped_error(account: XAccount, where: str, exc: tweepy.HTTPException) -> C
                             code="not_found")
     return CaptureError(key, f"X request failed ({status}) on {where}: {detail}",
                         code=f"http_{code}")
+
+
+def _not_enrolled(response: requests.Response | None) -> bool:
+    """A 403 saying the app's access level lacks the endpoint (``client-not-enrolled``, the
+    ``client-forbidden`` problem type, or v1.1-style error 453), not that one account is off
+    limits."""
+    try:
+        body = response.json() if response is not None else None
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    if body.get("reason") == "client-not-enrolled" or body.get("required_enrollment"):
+        return True
+    if str(body.get("type") or "").endswith("/client-forbidden"):
+        return True
+    errors = body.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and e.get("code") == 453 for e in errors)
 
 
 def _status_text(response: requests.Response | None) -> str:
@@ -706,10 +771,10 @@ def _sent_params(response: requests.Response) -> dict[str, str]:
 def _page_problem(text: str, *, lookup: bool) -> str | None:
     """Why a 200 body is not a page of its endpoint, or None when it is one."""
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = loads_strict(text)
+    except ValueError as exc:
         snippet = " ".join(text[:80].split())
-        return f"body is not JSON ({snippet!r})"
+        return f"body is not JSON ({snippet!r}: {getattr(exc, 'msg', exc)})"
     if not isinstance(body, dict):
         return f"body is a JSON {type(body).__name__}, not an object"
     data = body.get("data")

@@ -238,12 +238,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from connectors import importers
     from pipelines import stages
+    from warehouse.db import WarehouseBusy
     from warehouse.raw_store import RawWriter, new_run_id
 
     config = _config(args)
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder")
-    con = stages.open_warehouse(config)
+    try:
+        con = stages.open_warehouse(config)
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from exc
     run_id = new_run_id(f"import-{args.kind}")
     try:
         with RawWriter(con, run_id) as writer:
@@ -264,7 +268,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"quarantined: {error}", file=sys.stderr)
     print(f"{result.pages_stored} page(s) stored, {result.pages_quarantined} quarantined, "
           f"{norm.items_staged} item row(s) normalized")
-    return 1 if result.pages_quarantined else 0
+    if result.pages_stored == 0:
+        why = "; ".join(str(e) for e in result.errors[:3]) or f"no {args.kind} data found"
+        raise UserError(f"nothing imported from {args.path}: {why}")
+    return 1 if result.errors else 0
+
+
+# An analyst's query reads the warehouse and nothing else: no other database (ATTACH), no files
+# (COPY, read_text, read_csv, glob), no extensions, and settings locked (SET, PRAGMA).
+SQL_READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+SQL_ALLOWED_STATEMENTS = ("SELECT", "EXPLAIN")  # SELECT covers WITH, FROM, DESCRIBE, SHOW
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -275,13 +288,32 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if not path.exists():
         raise UserError(f"{path} does not exist yet: run the pipeline first")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=SQL_READ_ONLY_CONFIG)
     except duckdb.IOException as exc:
         raise UserError(f"cannot open {path} read-only: {exc}") from exc
     try:
+        try:
+            statements = con.extract_statements(args.query)
+        except duckdb.Error as exc:
+            raise UserError(str(exc).splitlines()[0]) from exc
+        if not statements:
+            raise UserError("no SQL statement given")
+        for statement in statements:
+            kind = statement.type.name
+            if kind not in SQL_ALLOWED_STATEMENTS:
+                raise UserError(
+                    f"socialaudit sql is read-only: {kind} statements are refused; it runs "
+                    "queries (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) and EXPLAIN over the "
+                    "warehouse's tables and views, and reads no other database or file"
+                )
         cursor = con.execute(args.query)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
+    except duckdb.PermissionException as exc:
+        raise UserError(
+            "socialaudit sql reads only the warehouse's tables and views, no files or other "
+            f"databases: {str(exc).splitlines()[0]}"
+        ) from exc
     except duckdb.Error as exc:
         raise UserError(str(exc).splitlines()[0]) from exc
     finally:

@@ -61,6 +61,7 @@ class IngestReport:
     outcomes: list[AccountOutcome] = field(default_factory=list)
     pages_written: int = 0
     pages_quarantined: int = 0
+    skipped: list[str] = field(default_factory=list)  # accounts not attempted (X stopped)
 
     @property
     def failed(self) -> list[AccountOutcome]:
@@ -96,8 +97,11 @@ def stage_ingest(
     writer = RawWriter(con, run_id)
     progress("ingest_start", {"accounts": len(accounts)})
     x_connector = None
+    x_stopped: CaptureError | None = None
     graph_connectors: dict[str, Any] = {}
     for account_key, platform, platform_id, handle, token_env in accounts:
+        if platform == "x" and x_stopped is not None:
+            continue  # accounted for, and reported once, when X stopped
         outcome = AccountOutcome(account_key, platform, "ok")
         try:
             if platform == "x":
@@ -148,6 +152,10 @@ def stage_ingest(
             if exc.code == "no_token":
                 writer.log_fetch(platform, account_key, None, "auth_error",
                                  error_code="no_token", message=str(exc))
+            if platform == "x" and _stops_x(exc):
+                x_stopped = exc
+                notice = _stop_x(config, accounts, report, writer, account_key, progress)
+                outcome.message = f"{outcome.message.rstrip('.')}. {notice}"
         writer.flush()
         report.outcomes.append(outcome)
         progress("account_done", {"account": account_key, "status": outcome.status,
@@ -156,6 +164,34 @@ def stage_ingest(
     report.pages_written = writer.pages_written
     report.pages_quarantined = writer.pages_quarantined
     return report
+
+
+def _stops_x(exc: CaptureError) -> bool:
+    """Errors of the app, not the account: every X account shares one bearer token and one
+    balance of credits, so the next account would fail the same way."""
+    from connectors.base import AuthError, CreditsExhausted, PermissionDenied
+    from connectors.x import NOT_ENROLLED
+
+    return isinstance(exc, AuthError | CreditsExhausted) or exc.code == "no_token" or (
+        isinstance(exc, PermissionDenied) and exc.code == NOT_ENROLLED)
+
+
+def _stop_x(config: Config, accounts: list[tuple], report: IngestReport, writer: Any,
+            failed_key: str, progress: Progress) -> str:
+    """X stops for the rest of the run: the X accounts not yet captured are not attempted
+    (``report.skipped``); returns the notice, said once (with the failed account's error and in
+    one fetch-log row)."""
+    done = {o.account_key for o in report.outcomes} | {failed_key}
+    skipped = [a[0] for a in accounts if a[1] == "x" and a[0] not in done]
+    report.skipped.extend(skipped)
+    listed = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    notice = (f"X capture stopped for the rest of this run (every X account shares the bearer "
+              f"token in {config.x.bearer_token_env} and the app's credits): "
+              f"{len(skipped)} other X account(s) not attempted{f' ({listed})' if skipped else ''}"
+              "; Facebook and Instagram go on")
+    writer.log_fetch("x", None, None, "skipped", message=f"{failed_key} failed: {notice}")
+    progress("ingest_start", {"accounts": len(accounts) - len(skipped)})
+    return notice
 
 
 def stage_normalize(con: duckdb.DuckDBPyConnection):

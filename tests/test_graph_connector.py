@@ -527,6 +527,23 @@ def test_malformed_pages_are_quarantined_and_other_posts_go_on() -> None:
     assert TOKEN not in h.all_raw_text()
 
 
+def test_a_page_facebook_sdk_parses_but_that_is_not_json_is_quarantined() -> None:
+    h = Harness.create(FB_NOW)
+    fb_posts_route(h)
+    h.server.fallback = empty_comments
+    post = fixture(POSTS_P1)["data"][0]["id"]
+    body = '{"data": [], "summary": {"total_count": NaN}}'  # requests' .json() accepts NaN
+    h.server.route(f"{post}/comments", always(Reply(200, body)))
+
+    result = h.connector.capture_account(FB)
+
+    assert result.status == "partial" and result.quarantined == 1
+    (q,) = h.quarantine()
+    assert (q["endpoint"], q["object_id"], q["body_text"]) == (ep.FB_COMMENTS, post, body)
+    assert "not valid JSON" in q["reason"] and "NaN is not a JSON value" in q["reason"]
+    assert h.pages(ep.FB_COMMENTS, post) == []
+
+
 def test_malformed_posts_page_keeps_cursor_and_remembered_posts_comments_load() -> None:
     h = Harness.create(FB_NOW)
     fb_posts_route(h)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,17 +187,51 @@ def test_bodies_that_are_not_json_are_quarantined_with_the_reason(bodies):
     stored = con.execute("SELECT count(*) FROM raw.api_pages").fetchone()[0]
     quarantined = con.execute(
         "SELECT count(*) FROM raw.quarantine WHERE page_id IS NULL").fetchone()[0]
-    valid_json = 0
-    for body in set(bodies):
-        try:
-            json.loads(body)
-            valid_json += 1
-        except ValueError:
-            pass
+    valid_json = sum(1 for body in set(bodies) if _strict_json(body))
     assert stored == valid_json
     assert quarantined == len(set(bodies)) - valid_json
     assert all("JSON" in r[0] for r in con.execute(
         "SELECT reason FROM raw.quarantine WHERE page_id IS NULL").fetchall())
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json(body: str) -> bool:
+    """The oracle: RFC 8259 JSON, whose strings are Unicode. Python's ``json.loads`` also takes
+    NaN, Infinity and -Infinity (refused through ``parse_constant``) and lone surrogate escapes
+    (refused by encoding what it parsed)."""
+    try:
+        json.dumps(json.loads(body, parse_constant=_no_constants),
+                   ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    ("INF", "Expecting value"), ("-INF", "Expecting value"),
+    ("NaN", "NaN is not a JSON value"), ("Infinity", "Infinity is not a JSON value"),
+    ('{"data": [NaN]}', "has no NaN or Infinity) (line 1 column 11)"),
+    ('{"meta": {"result_count": -Infinity}}', "-Infinity is not a JSON value"),
+    ('{"data": [],}', "Expecting property name"),
+    ('{"a": "\\ud800"}', "rejected by DuckDB's JSON parser"),
+])
+def test_json_extensions_are_not_json_and_are_quarantined_with_the_reason(body, why):
+    assert not _strict_json(body)
+    con = db.memory()
+    with RawWriter(con, "strict") as writer:
+        writer.add_page(RawPage(source="x", origin="api", endpoint=ep.X_USER_TWEETS,
+                                object_id="1", account_id="x:1", body=body))
+        writer.add_page(RawPage(source="x", origin="api", endpoint=ep.X_USER_TWEETS,
+                                object_id="1", account_id="x:1", body=json.dumps(GOOD_TWEET)))
+    assert writer.pages_quarantined == 1 and writer.pages_written == 1
+    ((reason, kept),) = con.execute("SELECT reason, body_text FROM raw.quarantine").fetchall()
+    assert reason.startswith("body is not valid JSON: ") and why in reason
+    assert kept == body
+    normalize(con)
+    assert con.execute("SELECT count(*) FROM core.items").fetchone()[0] == 1
 
 
 LINE = st.one_of(JSON.map(json.dumps), st.text(max_size=40),

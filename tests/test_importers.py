@@ -225,6 +225,24 @@ def test_bad_lines_are_quarantined_and_the_rest_imports(
     assert status[0][:2] == ("partial", 5) and "line 3" in status[0][2]
 
 
+def test_nan_and_infinity_lines_and_files_are_not_json(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    good = lines(TWARC / "edited.jsonl")[0]
+    twarc = tmp_path / "nan.jsonl"
+    twarc.write_text(good + '\n{"data": [], "meta": {"result_count": NaN}}\n', encoding="utf-8")
+    result, _ = run(con, import_twarc, twarc)
+    assert result.pages_stored == 1 and result.pages_quarantined == 1
+    (issue,) = result.errors
+    assert issue.line == 2 and "not valid JSON: NaN is not a JSON value" in issue.reason
+    graph = write_json(tmp_path / "posts.json", load("facebook/apidata/posts/feed_fields_p1.json"))
+    graph.write_text(graph.read_text().replace('"data": [', '"x": Infinity, "data": [', 1))
+    result, _ = run(con, import_graph_json, graph)
+    assert result.pages_stored == 0 and result.pages_quarantined == 1
+    assert "Infinity is not a JSON value" in result.errors[0].reason
+    assert counts(con)["api_pages"] == 1
+
+
 def test_flat_untagged_and_unsupported_lines(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -245,3 +245,145 @@ def test_album_whose_subattachments_carry_no_media_keeps_its_cover(con):
     got = con.execute("SELECT media_id, url FROM core.media WHERE item_id = 'facebook:1_7'"
                       ).fetchall()
     assert got == [("facebook:7", "https://scontent.xx.fbcdn.net/cover.jpg")]
+
+
+# ---------------------------------------------------------------------- X account archives
+
+ARCHIVE_ACCOUNT = "1490000000000000001"
+
+
+def archive_tweet(tweet_id: str, text: str, *, reply_to: str | None = None,
+                  media: list | None = None, when: str = "Fri Feb 20 09:10:58 +0000 2026",
+                  **extra) -> dict:
+    """A ``tweets.js`` element: the v1.1 shape with every number a string."""
+    tweet = {"id_str": tweet_id, "id": tweet_id, "full_text": text, "created_at": when,
+             "lang": "en", "favorite_count": "0", "retweet_count": "0", "truncated": False,
+             "retweeted": False, "entities": {"hashtags": [], "user_mentions": [], "urls": []},
+             **extra}
+    if reply_to:
+        tweet.update(in_reply_to_status_id_str=reply_to, in_reply_to_status_id=reply_to,
+                     in_reply_to_user_id_str="1490000000000000777")
+    if media:
+        tweet["extended_entities"] = {"media": media}
+    return {"tweet": tweet}
+
+
+def import_archive(con, tmp_path, tweets: list[dict]) -> None:
+    from connectors.importers import import_x_archive
+
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    account = [{"account": {"accountId": ARCHIVE_ACCOUNT, "username": "lincolnusd_demo",
+                            "accountDisplayName": "Lincoln"}}]
+    (data / "account.js").write_text("window.YTD.account.part0 = " + json.dumps(account))
+    (data / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps(tweets, indent=1))
+    with RawWriter(con, "archive") as writer:
+        result = import_x_archive(tmp_path / "archive", writer)
+    assert result.errors == []
+    normalize(con)
+
+
+def test_archive_video_takes_the_mp4_of_the_highest_numeric_bitrate(con, tmp_path):
+    base = "https://video.twimg.com/ext_tw_video/1/pu/vid"
+    video = {"id_str": "2024800000000000950", "type": "video",
+             "media_url_https": "https://pbs.twimg.com/ext_tw_video_thumb/1/pu/img/v.jpg",
+             "sizes": {"large": {"w": "1280", "h": "720", "resize": "fit"}},
+             "video_info": {"aspect_ratio": ["16", "9"], "duration_millis": "15015",
+                            "variants": [
+                                {"bitrate": "832000", "content_type": "video/mp4",
+                                 "url": f"{base}/640x360/a.mp4"},
+                                {"content_type": "application/x-mpegURL",
+                                 "url": f"{base}/pl/b.m3u8"},
+                                {"bitrate": "2176000", "content_type": "video/mp4",
+                                 "url": f"{base}/1280x720/c.mp4"},
+                                {"bitrate": "256000", "content_type": "video/mp4",
+                                 "url": f"{base}/480x270/d.mp4"}]}}
+    import_archive(con, tmp_path, [archive_tweet("2024800000000000201", "Concert clip",
+                                                 media=[video])])
+    row = con.execute("SELECT media_type, url, preview_url, width, duration_ms "
+                      "FROM core.media").fetchone()
+    assert row == ("video", f"{base}/1280x720/c.mp4", video["media_url_https"], 1280, 15015)
+
+
+def test_archive_replies_get_the_thread_of_their_chain(con, tmp_path):
+    # an API capture already knows tweet 900 (a reply in conversation 800)
+    put(con, [x_page({"data": [{"id": "900", "text": "a parent asks", "conversation_id": "800",
+                                "author_id": "55",
+                                "referenced_tweets": [{"type": "replied_to", "id": "800"}]}],
+                      "meta": {"result_count": 1, "newest_id": "900"}})])
+    normalize(con)
+    import_archive(con, tmp_path, [
+        archive_tweet("2024800000000000301", "Open house is Thursday"),          # a post
+        archive_tweet("2024800000000000302", "Doors open at 6", reply_to="2024800000000000301"),
+        archive_tweet("2024800000000000303", "Parking: north lot",
+                      reply_to="2024800000000000302"),                             # deeper
+        archive_tweet("2024800000000000304", "@parent thanks", reply_to="555"),   # outside
+        archive_tweet("2024800000000000305", "and the gym", reply_to="2024800000000000304"),
+        archive_tweet("2024800000000000306", "@parent see the site", reply_to="900"),  # in core
+    ])
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT native_id, kind, parent_item_id, thread_root_id, author_id FROM core.items "
+        "WHERE native_id LIKE '20248%'").fetchall()}
+    account = f"x:{ARCHIVE_ACCOUNT}"
+    assert rows == {
+        "2024800000000000301": ("post", None, "x:2024800000000000301", account),
+        "2024800000000000302": ("comment", "x:2024800000000000301", "x:2024800000000000301",
+                                account),
+        "2024800000000000303": ("reply", "x:2024800000000000302", "x:2024800000000000301",
+                                account),
+        # the chain leaves the archive: its farthest known ancestor is the best root it allows
+        "2024800000000000304": ("comment", "x:555", "x:555", account),
+        "2024800000000000305": ("reply", "x:2024800000000000304", "x:555", account),
+        # the ancestor outside is known to core: its thread
+        "2024800000000000306": ("reply", "x:900", "x:800", account),
+    }
+    threads = dict(con.execute("SELECT thread_root_id, responses FROM core.threads").fetchall())
+    assert threads["x:2024800000000000301"] == 2 and threads["x:555"] == 2
+
+
+def test_an_x_api_page_corrects_the_thread_an_archive_inferred(con, tmp_path):
+    import_archive(con, tmp_path, [archive_tweet("2024800000000000401", "@parent thanks",
+                                                 reply_to="950")])
+    assert con.execute("SELECT kind, thread_root_id FROM core.items").fetchone() == (
+        "comment", "x:950")
+    # the timeline says 950 was itself a reply in conversation 940
+    put(con, [x_page({"data": [{"id": "2024800000000000401", "text": "@parent thanks",
+                                "conversation_id": "940", "author_id": ARCHIVE_ACCOUNT,
+                                "referenced_tweets": [{"type": "replied_to", "id": "950"}]}],
+                      "meta": {"result_count": 1, "newest_id": "2024800000000000401"}},
+                     endpoint="users/:id/tweets")], run_id="api")
+    normalize(con)
+    assert con.execute("SELECT kind, parent_item_id, thread_root_id FROM core.items").fetchone() \
+        == ("reply", "x:950", "x:940")
+
+
+def test_archive_retweets_are_kept_like_api_retweets(con, tmp_path):
+    """The API shows a retweet as a tweet of the account (``referenced_tweets`` retweeted, text
+    ``RT @...``), the archive only as text starting ``RT @``: both are the account's post on its
+    timeline, in a thread of its own, in the same shape."""
+    text = "RT @lincoln_board_demo: Board meeting moved to Thursday 7pm"
+    con.execute("INSERT INTO registry.accounts (account_key, platform, platform_id, handle, kind, "
+                "owner, designee_admins, loaded_at) VALUES (?, 'x', ?, 'lincolnusd_demo', "
+                "'official', 'Comms', [], now())", [f"x:{ARCHIVE_ACCOUNT}", ARCHIVE_ACCOUNT])
+    import_archive(con, tmp_path, [archive_tweet("2024800000000000501", text,
+                                                 retweet_count="7")])
+    put(con, [x_page({"data": [{"id": "2024800000000000502", "text": text,
+                                "author_id": ARCHIVE_ACCOUNT,
+                                "conversation_id": "2024800000000000502",
+                                "created_at": "2026-02-20T09:10:58.000Z",
+                                "referenced_tweets": [{"type": "retweeted", "id": "17"}],
+                                "public_metrics": {"retweet_count": 7, "like_count": 0,
+                                                   "reply_count": 0, "quote_count": 0}}],
+                      "includes": {"users": [{"id": ARCHIVE_ACCOUNT,
+                                              "username": "lincolnusd_demo"}]},
+                      "meta": {"result_count": 1, "newest_id": "2024800000000000502"}},
+                     endpoint="users/:id/tweets")], run_id="api")
+    normalize(con)
+    shape = ("SELECT kind, author_id, author_handle, author_is_district, parent_item_id, "
+             "thread_root_id = item_id, text, share_count, created_at, "
+             "permalink = 'https://x.com/lincolnusd_demo/status/' || native_id "
+             "FROM core.items WHERE native_id = ?")
+    archived = con.execute(shape, ["2024800000000000501"]).fetchone()
+    from_api = con.execute(shape, ["2024800000000000502"]).fetchone()
+    assert archived == from_api
+    assert archived[:4] == ("post", f"x:{ARCHIVE_ACCOUNT}", "lincolnusd_demo", True)

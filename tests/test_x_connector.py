@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,15 @@ from connectors.base import (
     PermissionDenied,
     RateLimited,
 )
-from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP, X_USER_TWEETS
+from connectors.endpoints import (
+    X_SEARCH_ALL,
+    X_SEARCH_RECENT,
+    X_TWEET,
+    X_TWEETS_LOOKUP,
+    X_USER_MENTIONS,
+    X_USER_TWEETS,
+)
+from connectors.importers import import_twarc
 from connectors.redaction import redact
 from connectors.transport import HandlerAdapter, Reply
 from connectors.x import EXPANSIONS, TWEET_FIELDS, XAccount, make_x_client
@@ -40,7 +49,8 @@ from tests.x_support import (
     twarc_pages,
     tweet,
 )
-from warehouse.raw_store import sha256_text
+from warehouse import db
+from warehouse.raw_store import RawWriter, sha256_text
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 USER = "1000"
@@ -222,6 +232,51 @@ def test_tweepy_cassettes_with_their_headers_and_paging(search: str) -> None:
         "since_id": timeline.json()["meta"]["newest_id"]
     }
     assert h.cursor("acct", endpoint, root) == {"since_id": found.json()["meta"]["newest_id"]}
+    # ... and into core: every post of the three pages, each with its edit link
+    con = normalized(h.con)
+    for interaction in (timeline, found, lookup):
+        assert_x_page_in_core(con, interaction.json())
+    expected = {t["id"] for i in (timeline, found, lookup) for t in i.json()["data"]}
+    assert {r[0] for r in con.execute("SELECT native_id FROM core.items").fetchall()} == expected
+    # the looked-up replies (default fields: no conversation id) stay in the thread they were in
+    threads = dict(con.execute("SELECT native_id, thread_root_id FROM core.items").fetchall())
+    assert {threads[i] for i in lookup_ids} == {f"x:{root}"}
+
+
+@pytest.mark.parametrize(("cassette", "call", "endpoint"), [
+    ("test_client_get_users_mentions.yaml", "get_users_mentions", X_USER_MENTIONS),
+    ("test_client_get_tweet.yaml", "get_tweet", X_TWEET),
+])
+def test_mentions_and_single_tweet_cassettes_through_tweepy_and_the_twarc_importer(
+        tmp_path, cassette: str, call: str, endpoint: str) -> None:
+    """Endpoints the connector does not call but a twarc2 capture holds: the recorded answer
+    goes through the real client, is written as twarc2 writes a page (with ``__twarc``), and
+    the importer takes it into raw and core."""
+    (recorded,) = read_cassette(cassette)
+    api = FakeX()
+    api.on(recorded.path, recorded.reply())
+    client = make_x_client(TOKEN, HandlerAdapter(api))
+    target = recorded.path.split("/")[3]
+    response = getattr(client, call)(target)
+    assert api.unmatched == [] and response.status_code == 200
+    assert response.headers["x-rate-limit-remaining"] == recorded.headers["x-rate-limit-remaining"]
+    body = response.json()
+    body["__twarc"] = {"url": response.request.url, "version": "2.14.0",
+                       "retrieved_at": "2022-10-07T22:00:00+00:00"}
+    capture = tmp_path / f"{call}.jsonl"
+    capture.write_text(json.dumps(body) + "\n", encoding="utf-8")
+    con = db.memory()
+    with RawWriter(con, "twarc") as writer:
+        result = import_twarc(capture, writer, account_id="x:783214")
+    assert result.errors == [] and result.pages_stored == 1
+    ((stored_endpoint, object_id),) = con.execute(
+        "SELECT endpoint, object_id FROM raw.api_pages").fetchall()
+    assert (stored_endpoint, object_id) == (endpoint, target)
+    con = normalized(con)
+    assert_x_page_in_core(con, body)
+    data = body["data"] if isinstance(body["data"], list) else [body["data"]]
+    assert con.execute("SELECT count(*) FROM core.items").fetchone()[0] == len(data) > 0
+    assert con.execute("SELECT count(*) FROM core.item_versions").fetchone()[0] == len(data)
 
 
 # ---------------------------------------------------------------------- rate limits
@@ -445,6 +500,8 @@ def test_malformed_200_is_quarantined_and_the_run_goes_on_with_the_next_account(
         '{"data": {"id": "1"}, "meta": {"result_count": 1}}',  # data not a list
         '["not", "a", "page"]',
         '{"title": "Service Unavailable", "detail": "try later"}',
+        '{"data": [], "meta": {"result_count": NaN}}',  # Python's json takes NaN: not JSON
+        '{"meta": {"result_count": 0},}',  # DuckDB's json_valid takes a trailing comma
     ],
 )
 def test_json_without_the_page_shape_is_quarantined(body: str) -> None:
@@ -711,3 +768,70 @@ def test_an_edited_root_post_is_searched_by_its_original_conversation() -> None:
     h.api.on(TIMELINE, page([edited]), since_id=None)
     h.run(ACCT)
     assert [c.query["query"] for c in h.calls(SEARCH_RECENT)] == ["conversation_id:51"]
+
+
+# ---------------------------------------------------------------------- plans without search/all
+
+NOT_ENROLLED_BODY = {
+    "client_id": "29384721",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+              "and tokens from a Twitter developer App that is attached to a Project.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access",
+    "reason": "client-not-enrolled", "type": "https://api.twitter.com/2/problems/client-forbidden",
+}
+SUBSET_BODY = {"errors": [{"message": "You currently have access to a subset of X API V2 "
+                                      "endpoints and limited v1.1 endpoints only. If you need "
+                                      "access to this endpoint, you may need a different access "
+                                      "level.", "code": 453}]}
+
+
+@pytest.mark.parametrize("refusal", [NOT_ENROLLED_BODY, SUBSET_BODY])
+def test_full_archive_search_refused_by_the_plan_falls_back_to_recent_search(refusal) -> None:
+    h = Harness(NOW, search="all")
+    other = XAccount("other", "2000")
+    h.api.on(TIMELINE, page([tweet("50", ago(days=1)), tweet("46", ago(days=40))]))
+    h.api.on(USER_TWEETS.format("2000"), page([tweet("80", ago(days=2), author_id="2000")]))
+    h.api.on(SEARCH_ALL, Reply(403, refusal))
+    reply = tweet("51", ago(hours=5), conversation_id="50", replied_to="50", author_id="7")
+    h.api.on(SEARCH_RECENT, page([reply]), query="conversation_id:50")
+
+    outcome = h.run(ACCT, other)
+
+    assert outcome.errors == {}
+    first, second = outcome.results["acct"], outcome.results["other"]
+    assert (first.status, second.status) == ("partial", "partial")
+    assert "full-archive search is not available to this X app" in first.error
+    assert "recent search for this run" in first.error and "HTTP 403" in first.error
+    assert "recent search for this run" in second.error
+    # one refused request, then recent search for both accounts; no start_time on recent
+    assert len(h.calls(SEARCH_ALL)) == 1
+    assert [c.query["query"] for c in h.calls(SEARCH_RECENT)] == [
+        "conversation_id:50", "conversation_id:80"]
+    assert all("start_time" not in c.query for c in h.calls(SEARCH_RECENT))
+    (stored, _) = h.pages(X_SEARCH_RECENT)
+    assert stored["object_id"] == "50" and stored["body"]["data"][0]["id"] == "51"
+    assert h.cursor("acct", X_SEARCH_RECENT, "50") == {"since_id": "51"}
+    # the old thread is left for a run where full-archive search answers
+    state = h.cursor("acct", X_SEARCH_ALL)
+    assert list(state["conversations"]) == ["50"] and list(state["backfill"]) == ["46"]
+    log = {r["account_id"]: (r["status"], r["message"]) for r in h.fetch_log()}
+    assert log["acct"][0] == "partial" and "recent search" in log["acct"][1]
+
+    # the next run tries full-archive search again
+    h.api.on(SEARCH_ALL, EMPTY)
+    again = h.run(ACCT)
+    assert again.results["acct"].status == "ok"
+    assert [c.query["query"] for c in h.calls(SEARCH_ALL)][1:] == [
+        "conversation_id:50", "conversation_id:46"]
+    assert h.cursor("acct", X_SEARCH_ALL)["backfill"] == {}
+
+
+def test_other_403s_on_full_archive_search_still_fail_the_account() -> None:
+    h = Harness(NOW, search="all")
+    h.api.on(TIMELINE, page([tweet("50", ago(days=1))]))
+    h.api.on(SEARCH_ALL, Reply(403, problem(403, "Forbidden", "You are not allowed to see it")))
+    outcome = h.run(ACCT)
+    error = outcome.errors["acct"]
+    assert isinstance(error, PermissionDenied) and error.code == "forbidden"
+    assert h.calls(SEARCH_RECENT) == []

@@ -1,9 +1,12 @@
 """The writer for the raw layer: pages exactly as received, quarantine, cursors, fetch log.
 
 Connectors and importers hand pages to a ``RawWriter``; it buffers them and writes each batch,
-with the cursors that depend on it, in one transaction. A page whose body is not JSON goes to
-``raw.quarantine`` with the reason. A body already stored for the same request target is not
-stored again; the new fetch is recorded in ``raw.page_fetches``.
+with the cursors that depend on it, in one transaction. A page whose body is not strict RFC 8259
+JSON (``NaN``, ``Infinity``, trailing commas and lone surrogate escapes are not) goes to
+``raw.quarantine`` with the reason: a body is valid when both Python's parser, refusing the
+constants it otherwise accepts, and DuckDB's ``json_valid``, which accepts them, take it. A
+body already stored for the same request target is not stored again; the new fetch is recorded
+in ``raw.page_fetches``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from connectors.base import RawPage, utcnow
+from connectors.base import RawPage, json_problem, utcnow
 from connectors.redaction import clean_params, redact, redact_body
 from warehouse.killpoints import kill_point
 
@@ -24,18 +27,20 @@ from warehouse.killpoints import kill_point
 # body's JSON validity computed once.
 STAGE_PAGES = """
 CREATE OR REPLACE TEMP TABLE stage_pages AS
-SELECT *, json_valid(body) AS valid FROM (
+SELECT *, problem IS NULL AND json_valid(body) AS valid FROM (
     SELECT unnest($seq) AS seq, $run_id AS run_id, unnest($source) AS source,
            unnest($origin) AS origin, unnest($account_id) AS account_id,
            unnest($endpoint) AS endpoint, unnest($object_id) AS object_id,
            unnest($params) AS request_params, unnest($fetched_at) AS fetched_at,
-           unnest($sha256) AS sha256, unnest($page_key) AS page_key, unnest($body) AS body
+           unnest($sha256) AS sha256, unnest($page_key) AS page_key, unnest($body) AS body,
+           unnest($problem) AS problem
 )
 """
 QUARANTINE_INVALID = """
 INSERT INTO raw.quarantine
 SELECT page_key, run_id, source, origin, account_id, endpoint, object_id,
-       request_params::JSON, fetched_at, NULL, 'body is not valid JSON', body
+       request_params::JSON, fetched_at, NULL,
+       'body is not valid JSON: ' || coalesce(problem, 'rejected by DuckDB''s JSON parser'), body
 FROM stage_pages WHERE NOT valid
 ON CONFLICT DO NOTHING
 """
@@ -115,6 +120,12 @@ class RawWriter:
         params = json.dumps(clean_params(page.params), sort_keys=True, default=str)
         # Graph API echoes the access token in paging URLs: the stored body never carries it.
         body = redact_body(page.body)
+        problem = json_problem(body)
+        try:
+            body.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: kept as text DuckDB can hold
+            body = body.encode("utf-8", "backslashreplace").decode("utf-8")
+            problem = "text with lone surrogates"
         self._pages.append(
             (
                 len(self._pages),
@@ -128,6 +139,7 @@ class RawWriter:
                 sha256_text(body),
                 page_key(page.source, page.endpoint, page.object_id, body),
                 body,
+                problem,
             )
         )
         if len(self._pages) >= self.batch_pages:
@@ -201,7 +213,7 @@ class RawWriter:
                         first[row[9]] = row
                 columns = list(zip(*first.values(), strict=True))
                 names = ("seq", "source", "origin", "account_id", "endpoint", "object_id",
-                         "params", "fetched_at", "sha256", "page_key", "body")
+                         "params", "fetched_at", "sha256", "page_key", "body", "problem")
                 con.execute(STAGE_PAGES, {"run_id": self.run_id,
                                           **{n: list(c) for n, c in zip(names, columns,
                                                                         strict=True)}})

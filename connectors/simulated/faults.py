@@ -18,6 +18,8 @@ Kinds and what they answer (X / Graph / CDN):
 - ``token_expired``: X 401 problem body; Graph 400 code 190 subcode 463; CDN 403.
 - ``malformed_page``: HTTP 200 with the page's body cut in half (not valid JSON / JPEG).
 - ``permission``: X 403 ``client-not-enrolled`` problem; Graph 403 code 10; CDN 403.
+- ``credits_exhausted``: X only (the pay-per-use balance of the app): HTTP 402 problem body
+  ``CreditsDepleted``.
 
 ``status`` overrides the HTTP status of any kind.
 """
@@ -28,7 +30,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("rate_limit", "server_error", "token_expired", "malformed_page", "permission")
+FAULT_KINDS = ("rate_limit", "server_error", "token_expired", "malformed_page", "permission",
+               "credits_exhausted")
+X_ONLY_KINDS = ("credits_exhausted",)
 _ALIASES = {"twitter": "x", "meta": "graph", "cdn": "media", "any": "*", "all": "*"}
 
 
@@ -49,6 +53,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
         self.host_or_platform = _ALIASES.get(self.host_or_platform.lower(),
                                              self.host_or_platform.lower())
+        if self.kind in X_ONLY_KINDS and self.host_or_platform not in ("x", "api.twitter.com"):
+            raise ValueError(f"fault {self.kind!r} exists only on X: target 'x'")
 
     @classmethod
     def coerce(cls, value: Fault | Mapping[str, Any]) -> Fault:

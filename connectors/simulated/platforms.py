@@ -117,6 +117,14 @@ class SimulatedPlatforms:
             return json_reply(status, problem(status, title), headers)
         if fault.kind == "token_expired":
             return json_reply(fault.status or 401, problem(401, "Unauthorized"), headers)
+        if fault.kind == "credits_exhausted":
+            return json_reply(fault.status or 402, {
+                "account_id": 1722340951,
+                "title": "CreditsDepleted",
+                "detail": "Your enrolled account [1722340951] does not have any credits to "
+                          "fulfill this request.",
+                "type": "https://api.twitter.com/2/problems/credits",
+            }, headers)
         return json_reply(fault.status or 403, {
             "client_id": "29384721",
             "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use "

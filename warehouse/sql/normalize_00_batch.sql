@@ -7,6 +7,8 @@ ANTI JOIN core.normalized_fetches n ON n.page_id = f.page_id AND n.fetched_at = 
 CREATE OR REPLACE TEMP TABLE batch AS
 SELECT p.page_id, p.source, p.origin, p.account_id, p.endpoint, p.object_id, p.fetched_at,
        p.body,
+       -- lookups imported from files: what their objects are (posts, comments, media)
+       p.request_params->>'item_kind' AS item_kind,
        EXISTS (SELECT 1 FROM core.normalized_pages n WHERE n.page_id = p.page_id) AS seen_before
 FROM raw.api_pages p
 SEMI JOIN batch_fetches f ON f.page_id = p.page_id;

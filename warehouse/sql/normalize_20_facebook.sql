@@ -1,8 +1,21 @@
 -- Facebook Page posts (with attachments and albums), comments (filter=stream) and lookups.
+-- Lookups of posts or comments saved to files (one object, or ``?ids=`` objects keyed by id)
+-- are read as a page of those objects; the connector's own lookups (``fields=id``) only show
+-- that an item still exists, or is gone.
+CREATE OR REPLACE TEMP TABLE fb_lookups AS
+SELECT page_id, item_kind,
+       json_object('data', CASE WHEN json_exists(body, '$.id') THEN json_array(body)
+                                ELSE to_json(map_values(CAST(body AS MAP(VARCHAR, JSON)))) END)
+           AS body
+FROM batch
+WHERE source = 'facebook' AND endpoint = ':object' AND item_kind IN ('fb_post', 'fb_comment')
+  AND json_type(body) = 'OBJECT' AND NOT json_exists(body, '$.error');
+
 CREATE OR REPLACE TEMP TABLE fb_post_pages AS
 SELECT * FROM (
-    SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
-        from_json(body,
+    SELECT b.page_id, b.account_id, CASE WHEN l.page_id IS NULL THEN b.object_id END AS object_id,
+        b.fetched_at AS page_fetched_at,
+        from_json(coalesce(l.body, b.body),
             '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
                 "permalink_url": "VARCHAR", "is_hidden": "BOOLEAN",
                 "from": {"id": "VARCHAR", "name": "VARCHAR"}, "shares": {"count": "BIGINT"},
@@ -20,8 +33,10 @@ SELECT * FROM (
                         "media": {"image": {"src": "VARCHAR", "height": "INTEGER",
                                             "width": "INTEGER"}, "source": "VARCHAR"}}]}}]}}]}'
         ) AS j
-    FROM batch
-    WHERE source = 'facebook' AND endpoint = ':page/posts'
+    FROM batch b
+    LEFT JOIN fb_lookups l ON l.page_id = b.page_id AND l.item_kind = 'fb_post'
+    WHERE b.source = 'facebook'
+      AND (b.endpoint = ':page/posts' OR l.page_id IS NOT NULL)
 );
 
 INSERT INTO batch_bad
@@ -36,7 +51,9 @@ WHERE page_id NOT IN (SELECT page_id FROM batch_bad);
 INSERT INTO stg_items
 SELECT
     'facebook:' || p.id, 'facebook', 'post', p.id, p.id, account_id,
-    'facebook:' || coalesce(p."from".id, object_id), p."from".name,
+    -- the Page: the post's author, else the Page asked (its id prefixes the post's)
+    'facebook:' || coalesce(p."from".id, object_id, nullif(split_part(p.id, '_', 1), '')),
+    p."from".name,
     NULL, NULL,
     try_strptime(p.created_time, '%Y-%m-%dT%H:%M:%S%z'),
     p.message, NULL, p.permalink_url, coalesce(p.is_hidden, false),
@@ -80,21 +97,24 @@ FROM (
 WHERE m.media.image.src IS NOT NULL OR m.media.source IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE fb_comment_pages AS
-SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
-    from_json(body,
+SELECT b.page_id, b.account_id, b.object_id, b.fetched_at AS page_fetched_at,
+    l.page_id IS NOT NULL AS lookup,
+    from_json(coalesce(l.body, b.body),
         '{"data": [{"id": "VARCHAR", "message": "VARCHAR", "created_time": "VARCHAR",
            "from": {"id": "VARCHAR", "name": "VARCHAR"}, "parent": {"id": "VARCHAR"},
            "comment_count": "BIGINT", "like_count": "BIGINT", "is_hidden": "BOOLEAN",
            "permalink_url": "VARCHAR"}]}') AS j
-FROM batch
-WHERE source = 'facebook' AND endpoint = ':object/comments';
+FROM batch b
+LEFT JOIN fb_lookups l ON l.page_id = b.page_id AND l.item_kind = 'fb_comment'
+WHERE b.source = 'facebook' AND (b.endpoint = ':object/comments' OR l.page_id IS NOT NULL);
 
 INSERT INTO batch_bad
 SELECT page_id, 'Graph data entries that are not objects' FROM fb_comment_pages
 WHERE len(list_filter(j.data, lambda e: e IS NULL)) > 0;
 
 -- Comments and replies. Without a Page token (or with Page Public Content Access) a comment may
--- carry no id and no author: its id comes from its permalink, or from its content.
+-- carry no id and no author: its id comes from its permalink, or from its content. A comment
+-- of a lookup belongs to the post its permalink names.
 INSERT INTO stg_items
 SELECT
     'facebook:' || native, 'facebook',
@@ -119,9 +139,21 @@ FROM (
                       THEN nullif(regexp_extract(c.permalink_url, '[?&]comment_id=(\d+)', 1), '')
                  END) AS parent_native
     FROM (
-        SELECT page_id, account_id, object_id, page_fetched_at, unnest(j.data) AS c
-        FROM fb_comment_pages
-        WHERE page_id NOT IN (SELECT page_id FROM batch_bad)
+        SELECT page_id, account_id, page_fetched_at, c,
+               CASE WHEN NOT lookup THEN object_id
+                    ELSE coalesce(
+                        nullif(regexp_replace(regexp_extract(
+                            c.permalink_url, 'facebook\.com/(\d+)/posts/(\d+)', 0),
+                            '^.*facebook\.com/(\d+)/posts/(\d+)$', '\1_\2'), ''),
+                        nullif(regexp_replace(regexp_extract(
+                            c.permalink_url, 'story_fbid=(\d+)&id=(\d+)', 0),
+                            '^story_fbid=(\d+)&id=(\d+)$', '\2_\1'), ''))
+               END AS object_id
+        FROM (
+            SELECT page_id, account_id, object_id, page_fetched_at, lookup, unnest(j.data) AS c
+            FROM fb_comment_pages
+            WHERE page_id NOT IN (SELECT page_id FROM batch_bad)
+        )
     )
 );
 

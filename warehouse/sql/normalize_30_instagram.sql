@@ -1,17 +1,30 @@
 -- Instagram business media (carousels with children), comments with nested replies, lookups.
+-- Lookups of media or comments saved to files (one object, or ``?ids=`` objects keyed by id)
+-- are read as a page of those objects; the connector's own lookups only show existence.
+CREATE OR REPLACE TEMP TABLE ig_lookups AS
+SELECT page_id, item_kind,
+       json_object('data', CASE WHEN json_exists(body, '$.id') THEN json_array(body)
+                                ELSE to_json(map_values(CAST(body AS MAP(VARCHAR, JSON)))) END)
+           AS body
+FROM batch
+WHERE source = 'instagram' AND endpoint = ':ig_object' AND item_kind IN ('ig_media', 'ig_comment')
+  AND json_type(body) = 'OBJECT' AND NOT json_exists(body, '$.error');
+
 CREATE OR REPLACE TEMP TABLE ig_media_pages AS
 SELECT * FROM (
-    SELECT page_id, account_id, object_id, fetched_at AS page_fetched_at,
-        from_json(body,
+    SELECT b.page_id, b.account_id, CASE WHEN l.page_id IS NULL THEN b.object_id END AS object_id,
+        b.fetched_at AS page_fetched_at,
+        from_json(coalesce(l.body, b.body),
             '{"data": [{"id": "VARCHAR", "caption": "VARCHAR", "media_type": "VARCHAR",
                 "media_url": "VARCHAR", "thumbnail_url": "VARCHAR", "permalink": "VARCHAR",
                 "timestamp": "VARCHAR", "username": "VARCHAR", "like_count": "BIGINT",
-                "comments_count": "BIGINT", "alt_text": "VARCHAR",
+                "comments_count": "BIGINT", "alt_text": "VARCHAR", "owner": {"id": "VARCHAR"},
                 "children": {"data": [{"id": "VARCHAR", "media_type": "VARCHAR",
                     "media_url": "VARCHAR", "thumbnail_url": "VARCHAR",
                     "alt_text": "VARCHAR"}]}}]}') AS j
-    FROM batch
-    WHERE source = 'instagram' AND endpoint = ':ig_user/media'
+    FROM batch b
+    LEFT JOIN ig_lookups l ON l.page_id = b.page_id AND l.item_kind = 'ig_media'
+    WHERE b.source = 'instagram' AND (b.endpoint = ':ig_user/media' OR l.page_id IS NOT NULL)
 );
 
 INSERT INTO batch_bad
@@ -26,7 +39,7 @@ WHERE page_id NOT IN (SELECT page_id FROM batch_bad);
 INSERT INTO stg_items
 SELECT
     'instagram:' || m.id, 'instagram', 'post', m.id, m.id, account_id,
-    'instagram:' || object_id, m.username, NULL, NULL,
+    'instagram:' || coalesce(m.owner.id, object_id), m.username, NULL, NULL,
     try_strptime(m.timestamp, '%Y-%m-%dT%H:%M:%S%z'),
     m.caption, NULL, m.permalink, false,
     m.like_count, m.comments_count, NULL, NULL, NULL,
@@ -55,17 +68,20 @@ WHERE c.id IS NOT NULL AND (c.media_url IS NOT NULL OR c.thumbnail_url IS NOT NU
 -- Comments (object: the media) with their nested replies, and reply pages (object: a comment).
 CREATE OR REPLACE TEMP TABLE ig_comment_pages AS
 SELECT * FROM (
-    SELECT page_id, account_id, endpoint, object_id, fetched_at AS page_fetched_at,
-        from_json(body,
+    SELECT b.page_id, b.account_id, b.endpoint, b.object_id, b.fetched_at AS page_fetched_at,
+        from_json(coalesce(l.body, b.body),
             '{"data": [{"id": "VARCHAR", "text": "VARCHAR", "timestamp": "VARCHAR",
                 "username": "VARCHAR", "like_count": "BIGINT", "hidden": "BOOLEAN",
                 "from": {"id": "VARCHAR", "username": "VARCHAR"}, "parent_id": "VARCHAR",
+                "user": {"id": "VARCHAR"}, "media": {"id": "VARCHAR"},
                 "replies": {"data": [{"id": "VARCHAR", "text": "VARCHAR",
                     "timestamp": "VARCHAR", "username": "VARCHAR", "like_count": "BIGINT",
                     "hidden": "BOOLEAN", "from": {"id": "VARCHAR", "username": "VARCHAR"},
-                    "parent_id": "VARCHAR"}]}}]}') AS j
-    FROM batch
-    WHERE source = 'instagram' AND endpoint IN (':ig_media/comments', ':ig_comment/replies')
+                    "parent_id": "VARCHAR", "user": {"id": "VARCHAR"}}]}}]}') AS j
+    FROM batch b
+    LEFT JOIN ig_lookups l ON l.page_id = b.page_id AND l.item_kind = 'ig_comment'
+    WHERE b.source = 'instagram'
+      AND (b.endpoint IN (':ig_media/comments', ':ig_comment/replies') OR l.page_id IS NOT NULL)
 );
 
 INSERT INTO batch_bad
@@ -80,7 +96,8 @@ WHERE page_id NOT IN (SELECT page_id FROM batch_bad);
 INSERT INTO stg_items
 SELECT
     'instagram:' || r.id, 'instagram', kind, r.id, r.id, account_id,
-    'instagram:' || r."from".id, coalesce(r.username, r."from".username),
+    -- ``user`` is given only for the app user's own comments (the district answering)
+    'instagram:' || coalesce(r."from".id, r."user".id), coalesce(r.username, r."from".username),
     'instagram:' || parent_native, thread_native,
     try_strptime(r.timestamp, '%Y-%m-%dT%H:%M:%S%z'),
     r.text, NULL, NULL, coalesce(r.hidden, false), r.like_count, NULL, NULL, NULL, NULL,
@@ -89,16 +106,22 @@ FROM (
     SELECT page_id, account_id, page_fetched_at,
            {'id': c.id, 'text': c.text, 'timestamp': c.timestamp, 'username': c.username,
             'like_count': c.like_count, 'hidden': c.hidden, 'from': c."from",
-            'parent_id': c.parent_id} AS r,
-           CASE WHEN endpoint = ':ig_comment/replies' THEN 'reply' ELSE 'comment' END AS kind,
+            'parent_id': c.parent_id, 'user': c."user"} AS r,
+           CASE WHEN endpoint = ':ig_comment/replies' THEN 'reply'
+                -- a looked-up comment: a reply when it names its parent comment
+                WHEN endpoint = ':ig_object' AND c.parent_id IS NOT NULL THEN 'reply'
+                ELSE 'comment' END AS kind,
            CASE WHEN endpoint = ':ig_comment/replies' THEN coalesce(c.parent_id, object_id)
+                WHEN endpoint = ':ig_object' THEN coalesce(c.parent_id, c.media.id)
                 ELSE object_id END AS parent_native,
-           CASE WHEN endpoint = ':ig_media/comments' THEN 'instagram:' || object_id END
+           CASE WHEN endpoint = ':ig_media/comments' THEN 'instagram:' || object_id
+                WHEN endpoint = ':ig_object' THEN 'instagram:' || c.media.id END
                AS thread_native
     FROM ig_comments
     UNION ALL
     SELECT page_id, account_id, page_fetched_at, unnest(c.replies.data) AS r, 'reply',
-           c.id, CASE WHEN endpoint = ':ig_media/comments' THEN 'instagram:' || object_id END
+           c.id, CASE WHEN endpoint = ':ig_media/comments' THEN 'instagram:' || object_id
+                      WHEN endpoint = ':ig_object' THEN 'instagram:' || c.media.id END
     FROM ig_comments
 )
 WHERE r.id IS NOT NULL;

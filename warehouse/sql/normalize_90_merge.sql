@@ -73,11 +73,15 @@ LEFT JOIN district_handles dh
 
 CREATE OR REPLACE TEMP VIEW stg_full AS
 SELECT l.*, r.parent_item_id, r.thread_root_id, r.author_is_district, r.first_seen,
-       r.last_seen, r.last_page
+       r.last_seen, r.last_page,
+       l.platform = 'x' AND l.thread_ref IS NOT NULL
+           AND l.page_id IN (SELECT page_id FROM batch WHERE origin <> 'x_archive') AS x_api_thread
 FROM stg_latest l JOIN stg_resolved r USING (item_id);
 
--- Existing items: newer content replaces older; seen times widen.
+-- Existing items: newer content replaces older; seen times widen. An X API page knows an
+-- item's thread (its conversation id): it corrects the kind and root an archive import inferred.
 UPDATE core.items AS i SET
+    kind = CASE WHEN r.x_api_thread THEN r.kind ELSE i.kind END,
     current_native_id = CASE WHEN r.page_fetched_at >= i.content_fetched_at
                              THEN r.version_id ELSE i.current_native_id END,
     text = CASE WHEN r.page_fetched_at >= i.content_fetched_at THEN r.text ELSE i.text END,
@@ -87,7 +91,8 @@ UPDATE core.items AS i SET
     author_id = coalesce(i.author_id, r.author_id),
     author_is_district = r.author_is_district OR i.author_is_district,
     parent_item_id = coalesce(i.parent_item_id, r.parent_item_id),
-    thread_root_id = coalesce(i.thread_root_id, r.thread_root_id),
+    thread_root_id = CASE WHEN r.x_api_thread THEN coalesce(r.thread_root_id, i.thread_root_id)
+                          ELSE coalesce(i.thread_root_id, r.thread_root_id) END,
     like_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
                       THEN coalesce(r.like_count, i.like_count) ELSE i.like_count END,
     reply_count = CASE WHEN r.page_fetched_at >= i.content_fetched_at
