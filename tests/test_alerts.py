@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 
 from dashboards.alerts import send_alerts
-from dashboards.alerts.compose import plain, safe_link, slack_escape
+from dashboards.alerts.compose import (
+    plain,
+    render_html,
+    render_text,
+    safe_link,
+    slack_escape,
+)
 from pipelines.cli import main
 from pipelines.config import ConfigError, load_config
 from warehouse import db
@@ -364,11 +370,19 @@ immediate = false
         load('[[alerts.channels]]\nname = "s"\nkind = "slack"\nurl_env = "U"\n' * 2)
 
 
+LOOK_ALIKES = ("https://evil.example/phish", "https://x.com.evil.example/",
+               "https://facebook.com@evil.example/", "https://www.instagram.com.evil.example/p/1",
+               "https://evilfacebook.com/1", "https://x.com:8443/status/1")
+
+
 def test_links_and_slack_text_are_neutralised():
     assert safe_link("https://www.facebook.com/100/posts/1") == (
         "https://www.facebook.com/100/posts/1")
-    for bad in ("javascript:alert(1)", "http://x.com/a", "https://x.com/a|b>c", None, ""):
-        assert safe_link(bad) is None
+    for bad in ("javascript:alert(1)", "http://x.com/a", "https://x.com/a|b>c", None, "",
+                *LOOK_ALIKES):
+        assert safe_link(bad) is None, bad
+    # a '|' would end the URL in Slack's <url|label>: it is percent-encoded, the host kept
+    assert safe_link("https://x.com/a|b") == "https://x.com/a%7Cb"
     assert slack_escape("<!channel> @here a&b") == "&lt;!channel&gt; @\u200bhere a&amp;b"
     assert plain("a\u202eb\n\n c", 10) == "a b c"
 
@@ -495,6 +509,31 @@ def test_slack_teams_and_webhook_get_neutralised_critical_alerts(tmp_path, recei
     assert threat["school"] == "Lincoln High" and threat["account_handle"] == "lincolnhs"
     assert "ground threat_violence" in threat["evidence"]
     assert by_id["f-photo"]["link"] is None
+
+
+def test_alert_links_only_go_to_the_platforms(tmp_path, receiver, monkeypatch):
+    """Permalinks can come from editable export files: a look-alike host never becomes a link
+    in email, Slack, Teams or the webhook (the threat falls back to no link at all)."""
+    config, con = workspace(tmp_path, webhook_channels(receiver, monkeypatch, health="false"))
+    con.execute("UPDATE audit.findings SET permalink = 'https://facebook.com@evil.example/' "
+                "WHERE finding_id = 'f-threat'")
+    con.execute("UPDATE audit.findings SET permalink = 'https://x.com.evil.example/status/55' "
+                "WHERE finding_id = 'f-photo'")
+    report = send_alerts(con, config, now=NOW)
+    assert report.ok and len(report.sent) == 3
+    (hook,) = receiver.bodies(HOOK_PATH)
+    assert {f["finding_id"]: f["link"] for f in hook["findings"]} == {
+        "f-threat": None, "f-photo": None}
+    (slack,) = receiver.bodies(SLACK_PATH)
+    (teams,) = receiver.bodies(TEAMS_PATH)
+    assert "Open the post" not in json.dumps(slack)
+    assert [n for n in walk(teams) if "selectAction" in n] == []
+    message = report.messages[0][1]
+    assert {f.finding_id for f in message.findings} == {"f-threat", "f-photo"}
+    for rendered in (render_html(message), render_text(message), json.dumps(slack),
+                     json.dumps(teams), json.dumps(hook)):
+        assert "x.com.evil.example" not in rendered and "facebook.com@evil" not in rendered
+    assert "<a href" not in render_html(message)
 
 
 def test_teams_messagecard_escapes_markdown_and_html(tmp_path, receiver, monkeypatch):
