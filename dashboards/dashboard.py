@@ -20,7 +20,10 @@ week, whatever its UTC date. Within a week:
   (``raw.fetch_log``) are listed, access errors one by one and transient ones (rate limits,
   partial passes) summarized;
 * the **false-positive rate** of a rule is the share of its reviewed findings whose latest
-  disposition is ``false_positive`` (this week, and over the trend's 12 weeks).
+  disposition is ``false_positive`` (this week, and over the trend's 12 weeks). A finding counts
+  as reviewed only if its latest disposition was recorded for the content it still has: after an
+  edit the old review no longer applies (the finding is open again), so it counts in neither the
+  numerator nor the denominator.
 
 Each page is one file that opens with no network: CSS and JavaScript are inline, and a
 Content-Security-Policy allows only them (by hash) and ``data:`` images. The findings are embedded
@@ -103,7 +106,9 @@ DEFINITIONS = (
     "successful capture in the last {max_age} hours of the week (for the current week: before "
     "this page was made) nor any since. Capture errors are those logged during the week.",
     "False-positive rate: the share of a rule's reviewed findings whose latest review is "
-    "'false positive'.",
+    "'false positive'. Only reviews of the content a finding still has count: a review of a post "
+    "edited since judged other words, so that finding counts as not reviewed (and is open) until "
+    "the new text is reviewed.",
     "Links open only https pages of the platforms themselves; thumbnails are made from the "
     "district's own media store and embedded in this file, which needs no network to open.",
 )

@@ -224,11 +224,29 @@ def test_false_positive_rates_and_dispositions(district, tmp_path):
         == (1, 1)
     assert by_rule["removable_comment"].fp_rate_week == "100%"
     assert by_rule["confidential_disclosure"].fp_rate_week == "0%"
-    assert by_rule["teacher_page_non_school"].fp_rate_week == "100%"
     assert by_rule["student_media_without_consent"].fp_rate_week == "0%"
     rule_row = re.search(r'<tr data-rule="removable_comment">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'class="n fp-week"[^>]*>100%', rule_row)
     assert "(1/1)" in rule_row
+    # the Sunday post was edited after its false-positive review: that review judged other
+    # words, so it counts as no review at all (neither reviewed nor a false positive)
+    sunday = by_rule["teacher_page_non_school"]
+    assert (sunday.fp_week, sunday.reviewed_week, sunday.fp_rate_week) == (0, 0, "—")
+    assert (week.reviewed, week.false_positives) == (3, 1)
+    assert re.search(r'<tr data-rule="teacher_page_non_school">.*?class="n fp-week"[^>]*>—',
+                     html, re.S)
+    note = re.search(r'<p class="small muted" id="fp-note">([^<]*)</p>', html).group(1)
+    assert "A review counts only for the text it judged" in note
+    # the index of weeks uses the same definition: 1 false positive of 3 current reviews
+    index = build_index(wh.con, settings, tmp_path).read_text(encoding="utf-8")
+    w14_row = re.search(r'<tr><td><a href="week-2026-W14.html">.*?</tr>', index, re.S).group(0)
+    assert w14_row.endswith('<td class="n">33%</td></tr>')
+    # reviewing the edited post anew counts again
+    wh.disposition(ids["sunday"], "false_positive", note="still not about school",
+                   at=utc(2026, 4, 9, 15))
+    sunday = {r.rule: r for r in collect_week(wh.con, settings, W14).rules}[
+        "teacher_page_non_school"]
+    assert (sunday.fp_week, sunday.reviewed_week) == (1, 1)
 
 
 def test_capture_health(district, tmp_path):
