@@ -633,6 +633,52 @@ def test_capture_health_alerts_expired_token_and_stale_account_once(tmp_path, re
     assert [h["account_id"] for h in latest["capture_health"]] == ["facebook:100"]
 
 
+def test_an_account_never_captured_is_alerted_once_when_overdue(tmp_path, receiver,
+                                                              monkeypatch):
+    """A registered account with no capture at all (no fetch_log row: its platform is off, the
+    run stopped before it) is stale once the allowed age has passed since it was registered,
+    i.e. since the accounts registry was first loaded (each load rewrites ``loaded_at``)."""
+    config, con = workspace(tmp_path, webhook_channels(receiver, monkeypatch,
+                                                       immediate="false"))
+    first_load = NOW - timedelta(hours=10)
+    con.execute("INSERT INTO registry.loads VALUES ('accounts.csv', 'registry.accounts', "
+                "'aa', 4, ?)", [first_load])
+    con.execute("INSERT INTO registry.accounts VALUES ('facebook:400', 'facebook', '400', "
+                "'adams_ms', 'official', 'Adams MS', 'comms', ['d1'], 'Adams', NULL, ?)",
+                [first_load])
+
+    def health_for(account: str) -> list[dict[str, Any]]:
+        return [h for body in receiver.bodies(HOOK_PATH) for h in body["capture_health"]
+                if h["account_id"] == account]
+
+    assert send_alerts(con, config, now=NOW).ok  # 10 h after registration: not overdue yet
+    assert health_for("facebook:400") == [] and len(receiver.bodies(HOOK_PATH)) == 1
+    # registry reloads (every run) rewrite loaded_at: the wait still counts from the first load
+    reload = NOW + timedelta(hours=15)
+    con.execute("INSERT INTO registry.loads VALUES ('accounts.csv', 'registry.accounts', "
+                "'aa', 4, ?)", [reload])
+    con.execute("UPDATE registry.accounts SET loaded_at = ?", [reload])
+    log_fetch(con, "x:200", "ok", reload)
+    assert send_alerts(con, config, now=NOW + timedelta(hours=17)).ok  # 27 h > 26 h
+    (alert,) = health_for("facebook:400")
+    assert alert["problem"] == "stale" and alert["since"] is None
+    assert alert["summary"] == "facebook:400 (@adams_ms): never captured"
+    assert alert["detail"].startswith("never captured: expected since 2026-11-17 23:00 CST")
+    (slack,) = [b for b in receiver.bodies(SLACK_PATH) if "adams_ms" in json.dumps(b)]
+    assert "never captured" in json.dumps(slack)
+    # once per incident: later runs do not repeat it
+    assert send_alerts(con, config, now=NOW + timedelta(hours=20)).outcomes == []
+    assert len(health_for("facebook:400")) == 1
+    # captured at last, then overdue again: a new incident, told as "not captured since"
+    log_fetch(con, "facebook:400", "ok", NOW + timedelta(hours=21))
+    log_fetch(con, "x:200", "ok", NOW + timedelta(hours=40))
+    assert send_alerts(con, config, now=NOW + timedelta(hours=40)).outcomes == []
+    send_alerts(con, config, now=NOW + timedelta(hours=48))
+    first, second = health_for("facebook:400")
+    assert second["since"].startswith("2026-11-19T06:00:00-06:00")
+    assert "not captured since 2026-11-19 06:00 CST" in second["summary"]
+
+
 def test_daily_digest_lists_new_findings_once_above_min_severity(tmp_path, receiver,
                                                                 monkeypatch):
     monkeypatch.setenv("SOCIALAUDIT_HOOK_URL", receiver.url(HOOK_PATH))

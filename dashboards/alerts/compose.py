@@ -174,8 +174,10 @@ class HealthAlert:
                                  if self.handle else "")
         if self.problem == "auth_error":
             fix = (f"; renew the token in {self.token_env}" if self.token_env else "")
-            return f"{who}: token expired or refused since {_when(self.since)}{fix}"
-        return f"{who}: not captured since {_when(self.since) if self.since else 'ever'}"
+            return f"{who}: token expired or refused since {when_label(self.since)}{fix}"
+        if self.since is None:
+            return f"{who}: never captured"
+        return f"{who}: not captured since {when_label(self.since)}"
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,8 @@ class Message:
         return plain(f"[socialaudit] {self.title}", 180)
 
 
-def _when(moment: datetime | None) -> str:
+def when_label(moment: datetime | None) -> str:
+    """``moment`` as ``YYYY-MM-DD HH:MM TZ`` (in its own time zone); empty for None."""
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else ""
 
 
