@@ -11,6 +11,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +50,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.posts: list[tuple[str, dict[str, Any]]] = []
+        self.times: list[int] = []  # time.time_ns() of each recorded post
         self.failing: set[str] = set()
         receiver = self
 
@@ -62,6 +64,7 @@ class Receiver:
                     return
                 assert self.headers["Content-Type"].startswith("application/json")
                 receiver.posts.append((self.path, json.loads(body)))
+                receiver.times.append(time.time_ns())
                 self.send_response(202 if "workflows" in self.path else 200)
                 self.end_headers()
                 self.wfile.write(b"ok")
