@@ -11,6 +11,12 @@
   var C = {};
   data.cols.forEach(function (name, i) { C[name] = i; });
   var rows = data.rows;
+  // repeated values are embedded once, in data.dicts; rows hold their index
+  Object.keys(data.dicts || {}).forEach(function (name) {
+    var at = C[name], table = data.dicts[name];
+    if (at === undefined) { return; }
+    for (var r = 0; r < rows.length; r++) { rows[r][at] = table[rows[r][at]]; }
+  });
   var SEV = { critical: 0, high: 1, medium: 2, low: 3 };
   var STATUS = { open: 0, resolved: 1, dismissed: 2, cleared: 3 };
   var FIELDS = ["rule", "severity", "school", "account", "status", "review"];
@@ -115,6 +121,19 @@
     return a;
   }
 
+  // The post's text as text nodes, the spans the evidence quotes wrapped in <mark>.
+  function markedText(node, text, marks) {
+    var at = 0;
+    (marks || []).forEach(function (m) {
+      var start = m[0], end = Math.min(m[1], text.length);
+      if (typeof start !== "number" || start < at || end <= start) { return; }
+      if (start > at) { node.appendChild(document.createTextNode(text.slice(at, start))); }
+      node.appendChild(el("mark", "", text.slice(start, end)));
+      at = end;
+    });
+    if (at < text.length) { node.appendChild(document.createTextNode(text.slice(at))); }
+  }
+
   function contentCell(row) {
     var td = el("td", "content");
     var media = row[C.media] || [];
@@ -141,7 +160,8 @@
     }
     var text = row[C.text];
     if (text) {
-      var p = el("div", "ftext clamp", text);
+      var p = el("div", "ftext clamp");
+      markedText(p, text, row[C.marks]);
       p.title = "Click to show all";
       p.addEventListener("click", function () { p.classList.toggle("clamp"); });
       td.appendChild(p);
@@ -212,7 +232,9 @@
     } else {
       td.appendChild(el("div", "small muted", "not reviewed"));
     }
-    td.appendChild(el("div", "mono muted fid", row[C.id]));
+    var fid = el("div", "mono muted fid", row[C.id].slice(0, 12));
+    fid.title = row[C.id] + " (socialaudit review takes these first characters too)";
+    td.appendChild(fid);
     tr.appendChild(td);
 
     td = el("td");
