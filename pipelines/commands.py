@@ -589,6 +589,13 @@ def cmd_review(args: argparse.Namespace) -> int:
         con.close()
 
 
+def _not_sent(exc: Exception) -> str:
+    from connectors.redaction import redact
+
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"alerts not sent: {type(exc).__name__}: {redact(first)[:300]}"
+
+
 def _send_run_alerts(config: Config, con: duckdb.DuckDBPyConnection) -> bool:
     """Critical findings and capture health (no digest) to every channel; print the outcomes.
     False if a channel failed or the sending itself broke (the run goes on either way)."""
@@ -597,8 +604,7 @@ def _send_run_alerts(config: Config, con: duckdb.DuckDBPyConnection) -> bool:
     try:
         report = send_alerts(con, config, now=utcnow())
     except Exception as exc:  # noqa: BLE001 - alerts must not stop the snapshot and reports
-        print(f"alerts not sent: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
-              file=sys.stderr)
+        print(_not_sent(exc), file=sys.stderr)
         return False
     for outcome in report.outcomes:
         print(f"alert {outcome.describe()}",
@@ -616,8 +622,7 @@ def _alerts_after_run(config: Config, *, quiet_errors: bool = False) -> bool:
     except Exception as exc:
         if not quiet_errors:
             raise
-        print(f"alerts not sent: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
-              file=sys.stderr)
+        print(_not_sent(exc), file=sys.stderr)
         return False
     try:
         return _send_run_alerts(config, con)
