@@ -111,6 +111,9 @@ DEFINITIONS = (
     "'false positive'. Only reviews of the content a finding still has count: a review of a post "
     "edited since judged other words, so that finding counts as not reviewed (and is open) until "
     "the new text is reviewed.",
+    "Evidence: “…” stands for words the detector quoted from the post; they are highlighted in "
+    "the post. The detector's name and a ground that repeats the finding's kind are not repeated "
+    "(the Rule column shows them).",
     "Links open only https pages of the platforms themselves; thumbnails are made from the "
     "district's own media store and embedded in this file, which needs no network to open.",
 )
@@ -251,7 +254,7 @@ def _evidence_value(value: Any) -> str:
 
 
 QUOTE_MIN_CHARS = 12  # an evidence string this long found verbatim in the post is a quote
-QUOTED = "“…” (marked in the post)"
+QUOTED = "“…”"  # the page's notes: the words quoted are highlighted in the post
 HIDDEN_EVIDENCE_KEYS = frozenset({"detector"})  # which detector: the rule already says it
 
 
@@ -260,11 +263,13 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def page_evidence(raw: str | None, post_text: str = "") -> tuple[str, list[list[int]]]:
+def page_evidence(raw: str | None, post_text: str = "", kind: str = "",
+                  ) -> tuple[str, list[list[int]]]:
     """A finding's evidence JSON as one readable line (``key: value · key: value``), and the
     spans of ``post_text`` it quotes: an evidence string found verbatim in the post is not
-    repeated (``“…” (marked in the post)``); its span, as ``[start, end]`` in UTF-16 code units,
-    is highlighted in the post instead. The ``detector`` key is left out (the rule names it)."""
+    repeated (``“…”``); its span, as ``[start, end]`` in UTF-16 code units, is highlighted in
+    the post instead. What the table shows elsewhere is left out: the ``detector`` key (the rule
+    names it) and a value that is just the finding's ``kind`` (e.g. ``ground: spam``)."""
     if not raw:
         return "", []
     try:
@@ -283,7 +288,8 @@ def page_evidence(raw: str | None, post_text: str = "") -> tuple[str, list[list[
 
     if isinstance(value, dict):
         shown = {k: ([quoted(x) for x in v] if isinstance(v, list) else quoted(v))
-                 for k, v in value.items() if k not in HIDDEN_EVIDENCE_KEYS}
+                 for k, v in value.items()
+                 if k not in HIDDEN_EVIDENCE_KEYS and not (kind and v == kind)}
         text = " · ".join(f"{str(k).replace('_', ' ')}: {_evidence_value(v)}"
                           for k, v in shown.items())
     else:
@@ -568,7 +574,7 @@ def findings_payload(data: WeekDashboard) -> dict[str, Any]:
         if f["item_id"] and not f["author_is_district"]:
             author = f["author_handle"] or "(name withheld by the platform)"
         text = _truncate(f["item_text"] or "", TEXT_LIMIT)
-        evidence, marks = page_evidence(f["evidence"], text)
+        evidence, marks = page_evidence(f["evidence"], text, f["kind"])
         row = [
             f["finding_id"], f["rule"], f["kind"], f["severity"], f["status"],
             account_index[key], f["school"] or "",

@@ -160,8 +160,9 @@ def test_platform_text_is_escaped_and_unsafe_urls_dropped(district, tmp_path):
     found = rows_by(data, "id")
     assert cell(data, found[ids["hostile"]], "text") == HOSTILE
     # the evidence quotes the whole comment: not repeated, marked in the text instead
-    assert cell(data, found[ids["hostile"]], "evidence") == (
-        "ground: threat · reasons: “…” (marked in the post)")
+    # (and "ground: threat" repeats the finding's kind, shown in the Rule column)
+    assert cell(data, found[ids["hostile"]], "evidence") == "reasons: “…”"
+    assert "“…” stands for words the detector quoted from the post" in html
     assert cell(data, found[ids["hostile"]], "marks") == [[0, len(HOSTILE)]]
     # only the page script and the JSON data block are scripts
     assert html.count("<script") == 2
@@ -459,8 +460,9 @@ def test_page_evidence_marks_quotes_of_the_post_instead_of_repeating_them():
                       "reasons": ["I will find you after school", "threat pattern: 'find you'",
                                   "will find you", "short"]})
     text, marks = page_evidence(raw, post)
-    assert text == ("ground: threat · score: 0.91 · reasons: “…” (marked in the post), "
-                    "threat pattern: 'find you', “…” (marked in the post), short")
+    assert text == ("ground: threat · score: 0.91 · reasons: “…”, "
+                    "threat pattern: 'find you', “…”, short")
+    assert page_evidence(raw, post, "threat")[0].startswith("score: 0.91 · reasons")
     # UTF-16 offsets (each emoji is two code units in the page's JavaScript); the quote inside
     # the first one is not marked twice; "short" is too short to count as a quote
     start = post.index("I will")

@@ -167,7 +167,7 @@ def test_dashboard_in_chromium(browser, site):
     first = page.locator("#finding-rows tr").first
     assert first.locator("td.content mark").inner_text() == QUOTE
     assert QUOTE in first.locator("td.content .ftext").inner_text()
-    assert "marked in the post" in first.locator("td.evidence").inner_text()
+    assert "reasons: “…”, cue terms" in first.locator("td.evidence").inner_text()
     # the finding id: its first 12 characters (enough for `socialaudit review`), all in a title
     fid = first.locator(".fid")
     assert len(fid.inner_text()) == 12 and fid.get_attribute("title").startswith(
