@@ -10,8 +10,14 @@ findings, and an hourly capture log with a few errors. Then it times each output
 function per output, and prints one JSON object:
 
 * ``dashboard``: the week's dashboard built cold (no thumbnail cache) and warm, with the time spent
-  in SQL, thumbnails and rendering, the HTML size, the embedded JSON's size, and, when Chromium
-  and Playwright are installed, how long the page takes to open and to apply a filter.
+  in SQL, thumbnails and rendering, the HTML size, the embedded JSON's size and its largest
+  parts, and, when Chromium and Playwright are installed, how long the page takes to open and
+  render its table (wall clock through Playwright, the browser's navigation timing, and the
+  page script's own ``data-ready-ms``) and to apply filters (a select, a second select, a text
+  search, a sort: wall clock, and the script's ``data-apply-ms``);
+* ``exception_report``: the week's CSV and XLSX reports: the query, the rows, each file's
+  writing time and size;
+* ``machine``: CPUs and the load average before and after, since the machine may be shared.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -26,11 +33,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from connectors.media import store_bytes
 from dashboards import dashboard as dash
+from dashboards import exception_report as report
 from dashboards.weeks import Week, parse_week
 from warehouse import db
 
@@ -226,35 +235,86 @@ def build_warehouse(path: Path, media_dir: Path, findings: int, photos: int,
             "build_seconds": round(time.perf_counter() - started, 2)}
 
 
+NAVIGATION_TIMING = """() => {
+    const n = performance.getEntriesByType("navigation")[0];
+    return {dom_interactive_ms: n.domInteractive, dom_content_loaded_ms: n.domContentLoadedEventEnd,
+            load_ms: n.loadEventEnd};
+}"""
+
+
 def _browser_timings(page_path: Path) -> dict[str, Any] | None:
-    """Open the page in headless Chromium: time to the first rendered rows, and to re-filter."""
+    """Open the page in headless Chromium: time to the first rendered rows, and to re-filter.
+
+    Each filter is timed until the table shows the new count (``data-count`` of the rows)."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         return None
     if not Path(CHROMIUM).exists():
         return None
+
+    def in_page(page) -> float:
+        return float(page.get_attribute("#finding-rows", "data-apply-ms") or "nan")
+
+    def timed(page, action, expected: str | None = None) -> float:
+        before = page.get_attribute("#finding-rows", "data-count")
+        started = time.perf_counter()
+        action()
+        if expected is not None:
+            expect(page.locator("#finding-rows")).to_have_attribute("data-count", expected,
+                                                                    timeout=60_000)
+        else:  # the page's CSP forbids wait_for_function: poll the attribute
+            deadline = time.perf_counter() + 60
+            while (page.get_attribute("#finding-rows", "data-count") == before
+                   and time.perf_counter() < deadline):
+                time.sleep(0.005)
+        return round(time.perf_counter() - started, 3)
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
             started = time.perf_counter()
             page.goto(page_path.as_uri())
             page.wait_for_selector("#finding-rows tr")
-            opened = time.perf_counter() - started
-            started = time.perf_counter()
-            page.select_option("#filter-status", "")
-            page.select_option("#filter-severity", "high")
-            filtered = time.perf_counter() - started
-            started = time.perf_counter()
-            page.click("th[data-sort=posted] button")
-            sorted_s = time.perf_counter() - started
-            shown = page.get_attribute("#finding-rows", "data-count")
+            opened = round(time.perf_counter() - started, 2)
+            navigation = {k: round(v) for k, v in page.evaluate(NAVIGATION_TIMING).items()}
+            open_rows = int(page.get_attribute("#finding-rows", "data-count") or 0)
+            total = page.evaluate(
+                "() => JSON.parse(document.getElementById('findings-data').textContent)"
+                ".rows.length")
+            ready_ms = float(page.get_attribute("#finding-rows", "data-ready-ms") or "nan")
+            steps: dict[str, dict[str, float | int]] = {}
+
+            def step(name: str, action, expected: str | None = None) -> None:
+                wall = timed(page, action, expected)
+                steps[name] = {"wall_seconds": wall, "in_page_ms": in_page(page),
+                               "rows": int(page.get_attribute("#finding-rows", "data-count")
+                                           or 0)}
+
+            step("all_statuses", lambda: page.select_option("#filter-status", ""), str(total))
+            step("severity_high", lambda: page.select_option("#filter-severity", "high"))
+            # wall time includes the page's 150 ms pause for typing before it searches
+            step("text_search", lambda: page.fill("#filter-q", "robotics"))
+            step("sort_by_posted", lambda: page.click("th[data-sort=posted] button"),
+                 str(steps["text_search"]["rows"]))
         finally:
             browser.close()
-    return {"open_seconds": round(opened, 2), "filter_seconds": round(filtered, 3),
-            "sort_seconds": round(sorted_s, 3), "rows_after_filter": int(shown or 0)}
+    return {"open_and_render_seconds": opened, "navigation_ms": navigation,
+            "script_ready_ms": ready_ms, "open_rows_shown": open_rows, "rows_in_page": total,
+            "filters": steps}
+
+
+def _payload_parts(payload: dict[str, Any]) -> dict[str, int]:
+    """Bytes of the embedded JSON by part: the biggest row columns, the thumbnails, the rest."""
+    def size(value: Any) -> int:
+        return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+    parts = {f"column_{name}": sum(size(row[i]) + 1 for row in payload["rows"])
+             for i, name in enumerate(payload["cols"])}
+    biggest = dict(sorted(parts.items(), key=lambda kv: -kv[1])[:5])
+    return {**biggest, "thumbs": size(payload["thumbs"]), "dicts": size(payload.get("dicts", {}))}
 
 
 def time_week_dashboard(con: duckdb.DuckDBPyConnection, settings: dash.DashboardSettings,
@@ -276,8 +336,8 @@ def time_week_dashboard(con: duckdb.DuckDBPyConnection, settings: dash.Dashboard
     dash.build_week_dashboard(con, settings, week, out_dir)
     warm = time.perf_counter() - started
 
-    payload_json = json.dumps(dash.findings_payload(data), ensure_ascii=False,
-                              separators=(",", ":"))
+    payload = dash.findings_payload(data)
+    payload_json = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     thumbs = sum(len(v) for v in data.thumbnails.values())
     result: dict[str, Any] = {
         "findings_in_page": len(data.findings),
@@ -288,6 +348,7 @@ def time_week_dashboard(con: duckdb.DuckDBPyConnection, settings: dash.Dashboard
         "html_bytes": path.stat().st_size,
         "html_mib": round(path.stat().st_size / 2**20, 1),
         "json_bytes": len(payload_json.encode()),
+        "json_parts_bytes": _payload_parts(payload),
         "thumbnails": len(data.thumbnails),
         "thumbnail_bytes": thumbs,
         "page": str(path),
@@ -296,6 +357,43 @@ def time_week_dashboard(con: duckdb.DuckDBPyConnection, settings: dash.Dashboard
     if browser:
         result["browser"] = _browser_timings(path)
     return result
+
+
+def time_exception_report(con: duckdb.DuckDBPyConnection, week: Week,
+                          out_dir: Path) -> dict[str, Any]:
+    """The week's exception report: the query, the rows, then the CSV and the XLSX."""
+    tz = ZoneInfo(week.tz)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path = report.report_paths(week, out_dir)
+    started = time.perf_counter()
+    findings = report.week_findings(con, week)
+    queried = time.perf_counter() - started
+    started = time.perf_counter()
+    rows = report.report_rows(findings, tz)
+    prepared = time.perf_counter() - started
+    started = time.perf_counter()
+    report.write_csv(rows, csv_path)
+    csv_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    report.write_xlsx(rows, xlsx_path, week=week, tz=tz)
+    xlsx_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    report.write_week_reports(con, week, out_dir, tz)
+    both = time.perf_counter() - started
+    return {
+        "rows": len(rows),
+        "query_seconds": round(queried, 2),
+        "rows_seconds": round(prepared, 2),
+        "csv_seconds": round(csv_seconds, 2),
+        "xlsx_seconds": round(xlsx_seconds, 2),
+        "write_week_reports_seconds": round(both, 2),
+        "csv_bytes": csv_path.stat().st_size,
+        "xlsx_bytes": xlsx_path.stat().st_size,
+    }
+
+
+def _machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()]}
 
 
 def main() -> None:
@@ -317,10 +415,13 @@ def main() -> None:
             now=week.end, max_capture_age_hours=26)
         con = db.connect(warehouse, read_only=True)
         try:
+            machine_before = _machine()
             results = {
                 "setup": setup,
                 "dashboard": time_week_dashboard(con, settings, week, folder / "reports",
                                                  browser=not args.no_browser),
+                "exception_report": time_exception_report(con, week, folder / "reports"),
+                "machine": {"before": machine_before, "after": _machine()},
             }
         finally:
             con.close()

@@ -20,13 +20,18 @@ week, whatever its UTC date. Within a week:
   (``raw.fetch_log``) are listed, access errors one by one and transient ones (rate limits,
   partial passes) summarized;
 * the **false-positive rate** of a rule is the share of its reviewed findings whose latest
-  disposition is ``false_positive`` (this week, and over the trend's 12 weeks).
+  disposition is ``false_positive`` (this week, and over the trend's 12 weeks). A finding counts
+  as reviewed only if its latest disposition was recorded for the content it still has: after an
+  edit the old review no longer applies (the finding is open again), so it counts in neither the
+  numerator nor the denominator.
 
 Each page is one file that opens with no network: CSS and JavaScript are inline, and a
 Content-Security-Policy allows only them (by hash) and ``data:`` images. The findings are embedded
 once as JSON in ``<script type="application/json">`` (``<``, ``>``, ``&`` and ``'`` escaped as
-``\\u003c`` etc. by Jinja's ``tojson``) and rendered by the page's script with paging, filters and
-sorting, every value set with ``textContent``; the rest of the page is rendered by Jinja with
+``\\u003c`` etc. by Jinja's ``tojson``), each value once (``findings_payload``: repeated values
+in lookup tables, quotes of the post marked in it rather than repeated in the evidence), and
+rendered by the page's script with paging, filters and sorting, every value set with
+``textContent``; the rest of the page is rendered by Jinja with
 autoescape. Links go only to ``https`` URLs on the platforms' own hosts (``dashboards.urls``);
 thumbnails are small JPEGs made from the local media store and embedded as ``data:`` URIs
 (``dashboards.thumbnails``). The aggregates are SQL: ``dashboards/sql/dashboard_*.sql`` over the
@@ -103,7 +108,12 @@ DEFINITIONS = (
     "successful capture in the last {max_age} hours of the week (for the current week: before "
     "this page was made) nor any since. Capture errors are those logged during the week.",
     "False-positive rate: the share of a rule's reviewed findings whose latest review is "
-    "'false positive'.",
+    "'false positive'. Only reviews of the content a finding still has count: a review of a post "
+    "edited since judged other words, so that finding counts as not reviewed (and is open) until "
+    "the new text is reviewed.",
+    "Evidence: “…” stands for words the detector quoted from the post; they are highlighted in "
+    "the post. The detector's name and a ground that repeats the finding's kind are not repeated "
+    "(the Rule column shows them).",
     "Links open only https pages of the platforms themselves; thumbnails are made from the "
     "district's own media store and embedded in this file, which needs no network to open.",
 )
@@ -243,20 +253,59 @@ def _evidence_value(value: Any) -> str:
     return str(value)
 
 
-def format_evidence(raw: str | None) -> str:
-    """A finding's evidence JSON as one readable line (``key: value · key: value``)."""
+QUOTE_MIN_CHARS = 12  # an evidence string this long found verbatim in the post is a quote
+QUOTED = "“…”"  # the page's notes: the words quoted are highlighted in the post
+HIDDEN_EVIDENCE_KEYS = frozenset({"detector"})  # which detector: the rule already says it
+
+
+def _utf16_len(text: str) -> int:
+    """Length in UTF-16 code units: string offsets in the page's JavaScript."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def page_evidence(raw: str | None, post_text: str = "", kind: str = "",
+                  ) -> tuple[str, list[list[int]]]:
+    """A finding's evidence JSON as one readable line (``key: value · key: value``), and the
+    spans of ``post_text`` it quotes: an evidence string found verbatim in the post is not
+    repeated (``“…”``); its span, as ``[start, end]`` in UTF-16 code units, is highlighted in
+    the post instead. What the table shows elsewhere is left out: the ``detector`` key (the rule
+    names it) and a value that is just the finding's ``kind`` (e.g. ``ground: spam``)."""
     if not raw:
-        return ""
+        return "", []
     try:
         value = json.loads(raw)
     except (TypeError, ValueError):
-        return _truncate(str(raw), EVIDENCE_LIMIT)
+        return _truncate(str(raw), EVIDENCE_LIMIT), []
+    spans: list[tuple[int, int]] = []
+
+    def quoted(item: Any) -> Any:
+        if isinstance(item, str) and len(item) >= QUOTE_MIN_CHARS and post_text:
+            at = post_text.find(item)
+            if at >= 0:
+                spans.append((at, at + len(item)))
+                return QUOTED
+        return item
+
     if isinstance(value, dict):
+        shown = {k: ([quoted(x) for x in v] if isinstance(v, list) else quoted(v))
+                 for k, v in value.items()
+                 if k not in HIDDEN_EVIDENCE_KEYS and not (kind and v == kind)}
         text = " · ".join(f"{str(k).replace('_', ' ')}: {_evidence_value(v)}"
-                          for k, v in value.items())
+                          for k, v in shown.items())
     else:
         text = _evidence_value(value)
-    return _truncate(text, EVIDENCE_LIMIT)
+    marks: list[list[int]] = []
+    end = -1
+    for start, stop in sorted(spans):
+        if start >= end:  # overlapping quotes: the first one is marked
+            marks.append([_utf16_len(post_text[:start]), _utf16_len(post_text[:stop])])
+            end = stop
+    return _truncate(text, EVIDENCE_LIMIT), marks
+
+
+def format_evidence(raw: str | None) -> str:
+    """A finding's evidence JSON as one readable line (``key: value · key: value``)."""
+    return page_evidence(raw)[0]
 
 
 def rule_title(rule: str) -> str:
@@ -479,19 +528,29 @@ def collect_week(
 
 PAYLOAD_COLUMNS = (
     "id", "rule", "kind", "severity", "status", "account", "school", "posted", "posted_label",
-    "item_kind", "author", "item_state", "text", "evidence", "clause", "url", "media",
+    "item_kind", "author", "item_state", "text", "marks", "evidence", "clause", "url", "media",
     "disposition", "reviewer", "note", "reviewed_at", "review_current",
+)
+# Columns with few distinct values: each value is embedded once, in ``dicts``, and a row holds
+# its index (the page's script swaps them back when it loads the data).
+DICT_COLUMNS = (
+    "rule", "kind", "severity", "status", "school", "posted_label", "item_kind", "item_state",
+    "clause", "disposition", "reviewer", "reviewed_at",
 )
 
 
 def findings_payload(data: WeekDashboard) -> dict[str, Any]:
-    """The findings table's data: compact rows (one list per finding, ``cols`` names them) and
-    lookup tables for accounts, clauses and thumbnails, each value embedded once."""
+    """The findings table's data, each value embedded once: compact rows (one list per finding,
+    ``cols`` names them), repeated values in ``dicts`` (rows hold their index), lookup tables for
+    accounts, clauses and thumbnails. The evidence does not repeat what it quotes from the post:
+    ``marks`` holds those spans of ``text`` (UTF-16 offsets) and the page highlights them."""
     tz = ZoneInfo(data.settings.timezone)
     account_info = {r["account_key"]: r for r in data.accounts}
     accounts: list[list[str]] = []
     account_index: dict[str, int] = {}
     clauses: dict[str, list[str]] = {}
+    dict_index = [PAYLOAD_COLUMNS.index(c) for c in DICT_COLUMNS]
+    tables: list[dict[Any, int]] = [{} for _ in DICT_COLUMNS]
     rows: list[list[Any]] = []
     for f in data.findings:
         key = f["account_id"] or ""
@@ -514,21 +573,27 @@ def findings_payload(data: WeekDashboard) -> dict[str, Any]:
         author = ""
         if f["item_id"] and not f["author_is_district"]:
             author = f["author_handle"] or "(name withheld by the platform)"
-        rows.append([
+        text = _truncate(f["item_text"] or "", TEXT_LIMIT)
+        evidence, marks = page_evidence(f["evidence"], text, f["kind"])
+        row = [
             f["finding_id"], f["rule"], f["kind"], f["severity"], f["status"],
             account_index[key], f["school"] or "",
             int(posted.timestamp()) if posted else 0, _local(posted, tz, "%a %d %b %H:%M"),
             f["item_kind"] or ("account" if not f["item_id"] else ""), author,
             f["item_state"] if f["item_state"] not in (None, "visible") else "",
-            _truncate(f["item_text"] or "", TEXT_LIMIT), format_evidence(f["evidence"]),
+            text, marks, evidence,
             clause_id, safe_permalink(f["permalink"]) or "", media,
             f["disposition"] or "", f["disposition_reviewer"] or "",
             _truncate(f["disposition_note"] or "", 500),
             _local(f["disposition_recorded_at"], tz, "%d %b %Y"),
-            f["disposition_is_current"] is not False,
-        ])
+            0 if f["disposition_is_current"] is False else 1,
+        ]
+        for index, table in zip(dict_index, tables, strict=True):
+            row[index] = table.setdefault(row[index], len(table))
+        rows.append(row)
     return {
         "cols": list(PAYLOAD_COLUMNS),
+        "dicts": {c: list(t) for c, t in zip(DICT_COLUMNS, tables, strict=True)},
         "rows": rows,
         "accounts": accounts,
         "clauses": clauses,

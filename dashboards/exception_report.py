@@ -9,8 +9,9 @@ disposition, and three empty columns the communications office fills in (``dispo
 reviewer saw, so a review never covers an edit made after the report was written.
 
 Comments are written by the public: every text cell is neutralized (``dashboards.cells``) so no
-spreadsheet runs it as a formula, control characters are removed, and only ``https`` links
-become hyperlinks. Files are written aside and renamed into place.
+spreadsheet runs it as a formula, control characters and line breaks are removed from every
+cell, and only ``https`` links to the platforms' own hosts (``dashboards.urls``) become
+hyperlinks. Files are written aside and renamed into place.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import duckdb
 
 from dashboards.cells import neutralize
+from dashboards.urls import safe_permalink
 from dashboards.weeks import Week
 
 WEEK_FINDINGS_SQL_FILE = "sql/week_findings.sql"
@@ -102,16 +103,11 @@ def clean_text(value: str | None, limit: int | None = None) -> str:
 
 
 def safe_link(url: str | None) -> str | None:
-    """``url`` if it may become a clickable link (https, a host, no spaces or controls)."""
-    if not url or len(url) > MAX_LINK_CHARS or _CONTROL.search(url) or _SPACE.search(url):
+    """``url`` if it may become a clickable link: an https page on the platforms' own hosts
+    (``dashboards.urls.safe_permalink``, as on the dashboard) short enough for Excel."""
+    if not url or len(url) > MAX_LINK_CHARS:
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() != "https" or not parts.hostname or any(c in url for c in "\"<>\\"):
-        return None
-    return url
+    return safe_permalink(url)
 
 
 def _evidence_value(value: Any) -> str:
@@ -186,8 +182,8 @@ def report_rows(findings: Iterable[dict[str, Any]], tz: ZoneInfo) -> list[dict[s
             "content_sha256": f.get("content_sha256"),
         }
         for key, value in row.items():
-            if isinstance(value, str):
-                value = _CONTROL.sub("", value)
+            if isinstance(value, str):  # every string cell: one line, no controls, no formula
+                value = clean_text(value)
                 row[key] = neutralize(value) if value else None
         row["permalink_url"] = safe_link(f.get("permalink"))
         rows.append(row)
@@ -221,7 +217,7 @@ def _csv_value(value: Any) -> Any:
 def write_xlsx(rows: list[dict[str, Any]], path: Path, *, week: Week, tz: ZoneInfo,
                generated_at: datetime | None = None) -> Path:
     """The same rows as an Excel workbook: header frozen, autofilter, column widths, a list of
-    the allowed dispositions on the ``disposition`` column, https permalinks as hyperlinks, and
+    the allowed dispositions on the ``disposition`` column, platform permalinks as hyperlinks, and
     an ``About`` sheet explaining the columns."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

@@ -10,10 +10,11 @@ transaction (``dismissed``/``resolved``/``open``), and the rules engine keeps it
 
 An import is all or nothing: every problem (unknown finding, bad status, missing reviewer, ...)
 is reported as ``file:line: what is wrong`` (the XLSX row number is the line) and nothing from the
-file is recorded. Re-importing a file records nothing new: a row whose decision (finding, status,
-reviewer, note, content) is already in the trail, from any source, is skipped, so an old copy of a
-report can never add a stale decision twice. A single review from the command line is always
-recorded (a deliberate act), unless it repeats the finding's current disposition exactly.
+file is recorded. A row is recorded unless its decision (status, reviewer, note, content) is the
+finding's *current* disposition: re-importing a file records nothing new, yet a decision that
+was taken before and later replaced (false positive, then confirmed, then false positive again)
+is recorded again, because it changes the finding. The same holds for a single review from the
+command line.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboards.cells import FORMULA_TRIGGERS
+from dashboards.cells import unneutralize
 from dashboards.exception_report import DISPOSITION_STATUSES, SHEET_NAME
 
 REVIEWER_ENV = "SOCIALAUDIT_REVIEWER"
@@ -46,10 +47,6 @@ FINDINGS_BY_PREFIX = """
 SELECT finding_id FROM audit.findings WHERE starts_with(finding_id, $prefix)
 ORDER BY finding_id LIMIT 2
 """
-TRAIL_OF = """
-SELECT finding_id, status, reviewer, coalesce(note, ''), coalesce(content_sha256, '')
-FROM audit.dispositions WHERE finding_id IN (SELECT unnest($ids::VARCHAR[]))
-"""
 CURRENT_OF = """
 SELECT status, reviewer, coalesce(note, ''), coalesce(content_sha256, '')
 FROM audit.current_dispositions WHERE finding_id = $finding_id
@@ -64,8 +61,8 @@ SELECT unnest($ids::VARCHAR[]), unnest($findings::VARCHAR[]), unnest($statuses::
 ON CONFLICT (disposition_id) DO NOTHING
 """
 CURRENT_OF_MANY = """
-SELECT finding_id, status, reviewer FROM audit.current_dispositions
-WHERE finding_id IN (SELECT unnest($ids::VARCHAR[]))
+SELECT finding_id, status, reviewer, coalesce(note, ''), coalesce(content_sha256, '')
+FROM audit.current_dispositions WHERE finding_id IN (SELECT unnest($ids::VARCHAR[]))
 """
 STATUS_OF = "SELECT status FROM audit.findings WHERE finding_id = $finding_id"
 
@@ -115,7 +112,7 @@ class ImportResult:
     path: Path
     source: str
     recorded: list[Disposition] = field(default_factory=list)
-    already_recorded: int = 0     # rows whose decision the trail already holds
+    already_recorded: int = 0     # rows whose decision is the finding's current disposition
     without_disposition: int = 0  # rows left empty
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -136,13 +133,6 @@ def default_reviewer() -> str | None:
         return getpass.getuser().strip() or None
     except (OSError, KeyError):
         return None
-
-
-def unneutralize(value: str) -> str:
-    """Undo ``dashboards.cells.neutralize``: ``'=x`` reads back as ``=x``."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 def normalize_status(value: str) -> str | None:
@@ -353,8 +343,7 @@ def import_review_file(
     ids = sorted({r.values.get("finding_id", "").strip().lower() for r in rows} - {""})
     known = {fid: (content, status) for fid, content, status in
              con.execute(FINDINGS_BY_ID, {"ids": ids}).fetchall()}
-    trail = {tuple(r) for r in con.execute(TRAIL_OF, {"ids": ids}).fetchall()}
-    current = {fid: (status, reviewer) for fid, status, reviewer in
+    current = {fid: tuple(decision) for fid, *decision in
                con.execute(CURRENT_OF_MANY, {"ids": ids}).fetchall()}
     has_current_column = "current_disposition" in header
     fallback_reviewer = (default_reviewer or "").strip() or None
@@ -415,20 +404,20 @@ def import_review_file(
                 f"{where}: finding {finding_id}: the content changed after the report was "
                 f"written; {status} is recorded for the content reviewed, the finding stays "
                 "open until the new content is reviewed")
-        decision = (finding_id, status, reviewer, note or "", content or "")
-        if decision in trail:
+        decision = (status, reviewer, note or "", content or "")
+        now_current = current.get(finding_id)
+        if decision == now_current:
             result.already_recorded += 1
             continue
-        trail.add(decision)
-        now_current = current.get(finding_id)
         if has_current_column and (value.get("current_disposition") or None) != (
                 now_current[0] if now_current else None):
             was = (f"{now_current[0]} by {now_current[1]}" if now_current else "none")
             result.warnings.append(
                 f"{where}: finding {finding_id}: its disposition changed after the report was "
                 f"written (now {was}); {status} by {reviewer} is recorded as the latest")
-        pending.append(Disposition(_decision_id(*decision), finding_id, status, reviewer, note,
-                                   content, when, source))
+        pending.append(Disposition(
+            _decision_id(finding_id, *decision, when.isoformat(), source), finding_id, status,
+            reviewer, note, content, when, source))
     if problems:
         raise ReviewImportError(path, problems)
     if not dry_run:

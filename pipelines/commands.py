@@ -7,11 +7,15 @@ import csv
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.base import utcnow
 from pipelines.config import CONFIG_FILE_NAME, Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class UserError(Exception):
@@ -35,11 +39,15 @@ def _console():
 
 
 def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False,
-                 report_week: str | None = None, current_week: bool = False) -> dict[str, Any]:
+                 report_week: str | None = None, current_week: bool = False,
+                 after_audit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+                 ) -> dict[str, Any]:
     """Run the stages of ``job`` in-process with a progress display; return a summary.
 
     ``report`` and ``all`` end with the dashboard and exception reports of ``report_week``
-    (default: the last week that has ended, or with ``current_week`` the week under way)."""
+    (default: the last week that has ended, or with ``current_week`` the week under way).
+    ``after_audit`` is called with the warehouse connection as soon as the rules have run, before
+    the snapshot and the reports (``cmd_run`` sends the critical alerts there)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipelines import stages
@@ -118,6 +126,8 @@ def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False,
                                 info=f"{sum(rules.by_rule.values())} findings, "
                                 f"{rules.cleared} cleared")
                 summary["findings"] = rules.by_rule
+                if after_audit is not None:
+                    after_audit(con)
             stages.record_run(con, run_id, job, started, "ok", summary)
             task = progress.add_task("snapshot", total=1, info="")
             stages.publish(config, con)
@@ -203,17 +213,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     config = load_config(write_workspace(world, out))
     summary = run_pipeline(config, "all", quiet=args.quiet, current_week=True)
     print_summary(config)
-    console.print(f"dashboard  {summary['dashboard']}")
-    console.print(f"reports    {', '.join(summary['reports'])}")
+    # soft_wrap: a long path stays on one line, whole, to copy or click
+    console.print(f"dashboard  {summary['dashboard']}", soft_wrap=True)
+    console.print(f"reports    {', '.join(summary['reports'])}", soft_wrap=True)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Run a job. With alert channels configured, critical findings and capture health go out
+    as soon as the audit stage ends, before the snapshot and the reports, so a later stage that
+    fails cannot hold them back; a job without an audit (or one that failed before the audit
+    ended) sends what is pending at its end."""
     config = _config(args)
-    summary = run_pipeline(config, args.job, quiet=args.quiet)
+    alerted: list[bool] = []  # one entry once the alerts were attempted: did they all go out?
+
+    def after_audit(con: duckdb.DuckDBPyConnection) -> None:
+        alerted.append(_send_run_alerts(config, con))
+
+    try:
+        summary = run_pipeline(config, args.job, quiet=args.quiet,
+                               after_audit=after_audit if config.alert_channels else None)
+    except Exception:
+        if config.alert_channels and not alerted:
+            _alerts_after_run(config, quiet_errors=True)  # capture health, earlier criticals
+        raise
     print_summary(config)
-    alerts_ok = _alerts_after_run(config) if config.alert_channels else True
-    return 1 if summary.get("capture_errors") or not alerts_ok else 0
+    if config.alert_channels and not alerted:
+        alerted.append(_alerts_after_run(config))
+    return 1 if summary.get("capture_errors") or not all(alerted) else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -228,10 +255,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"--week: {exc}") from exc
     console = _console()
     console.print(f"week       {out.week}")
-    console.print(f"dashboard  {out.dashboard}")
-    console.print(f"index      {out.index}")
+    console.print(f"dashboard  {out.dashboard}", soft_wrap=True)
+    console.print(f"index      {out.index}", soft_wrap=True)
     for path in out.exception_reports:
-        console.print(f"report     {path}")
+        console.print(f"report     {path}", soft_wrap=True)
     return 0
 
 
@@ -597,20 +624,45 @@ def cmd_review(args: argparse.Namespace) -> int:
         con.close()
 
 
-def _alerts_after_run(config: Config) -> bool:
-    """Critical findings and capture health go out as soon as a run ends (no digest)."""
-    from dashboards.alerts import send_alerts
-    from pipelines import stages
+def _not_sent(exc: Exception) -> str:
+    from connectors.redaction import redact
 
-    con = stages.open_warehouse(config)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"alerts not sent: {type(exc).__name__}: {redact(first)[:300]}"
+
+
+def _send_run_alerts(config: Config, con: duckdb.DuckDBPyConnection) -> bool:
+    """Critical findings and capture health (no digest) to every channel; print the outcomes.
+    False if a channel failed or the sending itself broke (the run goes on either way)."""
+    from dashboards.alerts import send_alerts
+
     try:
         report = send_alerts(con, config, now=utcnow())
-    finally:
-        con.close()
+    except Exception as exc:  # noqa: BLE001 - alerts must not stop the snapshot and reports
+        print(_not_sent(exc), file=sys.stderr)
+        return False
     for outcome in report.outcomes:
         print(f"alert {outcome.describe()}",
               file=sys.stderr if outcome.status == "failed" else sys.stdout)
     return report.ok
+
+
+def _alerts_after_run(config: Config, *, quiet_errors: bool = False) -> bool:
+    """``_send_run_alerts`` on a connection of its own, after the run's was closed.
+    ``quiet_errors``: the run already failed; a warehouse that cannot be opened is only noted."""
+    from pipelines import stages
+
+    try:
+        con = stages.open_warehouse(config)
+    except Exception as exc:
+        if not quiet_errors:
+            raise
+        print(_not_sent(exc), file=sys.stderr)
+        return False
+    try:
+        return _send_run_alerts(config, con)
+    finally:
+        con.close()
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:

@@ -67,6 +67,6 @@ defs = Definitions(
     asset_checks=quality.ALL_CHECKS,
     jobs=[ingest_job, audit_job, alerts_job, weekly_report_job],
     schedules=[hourly_ingest, daily_alert_digest, weekly_report_schedule],
-    sensors=alert_sensors(monitored_jobs=[ingest_job, audit_job]),
+    sensors=alert_sensors(),
     resources=with_alerts(default_resources()),
 )

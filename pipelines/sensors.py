@@ -1,8 +1,11 @@
 """Dagster alerting: critical findings after each audit, the daily digest, failed runs.
 
-- ``critical_alerts_after_audit``: a run status sensor on the jobs that audit (``ingest``,
-  ``audit``); when one succeeds it requests an ``alerts`` run, keyed by the audit run, that sends
-  the new critical findings and capture-health incidents.
+- ``critical_alerts_after_findings``: an asset sensor on the ``findings`` asset; whenever it is
+  materialized, by the ``ingest`` or ``audit`` job or by hand in the UI (an ad-hoc run), it
+  requests an ``alerts`` run, keyed by the run that materialized it, that sends the new critical
+  findings and capture-health incidents. It fires as soon as the audit step has written the
+  findings, whether or not later steps of that run succeed. Sending is idempotent
+  (``audit.alerts_sent``), so one alerts run covers any materializations in between.
 - ``daily_alert_digest``: a schedule of the ``alerts`` job with ``digest: true``.
 - ``pipeline_failure_alerts``: a run failure sensor over the code location; it tells the health
   channels which steps failed and which blocking asset checks failed (a failed blocking check
@@ -14,7 +17,6 @@ through the ``WorkspaceResource``; secrets stay in the environment variables the
 """
 
 import os
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +24,9 @@ from dagster import (
     AssetKey,
     ConfigurableResource,
     DagsterEventType,
-    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    EventLogEntry,
     Failure,
     MetadataValue,
     OpExecutionContext,
@@ -34,11 +36,12 @@ from dagster import (
     RunStatusSensorContext,
     ScheduleDefinition,
     SensorDefinition,
+    SensorEvaluationContext,
     SkipReason,
+    asset_sensor,
     job,
     op,
     run_failure_sensor,
-    run_status_sensor,
 )
 from dagster import Config as DagsterConfig
 
@@ -47,6 +50,7 @@ from connectors.redaction import redact
 from pipelines.resources import WorkspaceResource, district_timezone
 
 WRITER_POOL = "duckdb_writer"
+FINDINGS_ASSET = AssetKey("findings")
 SEND_OP = "send_alerts"
 DIGEST_CRON = os.environ.get("SOCIALAUDIT_DIGEST_CRON", "0 7 * * *")
 TIMEZONE = district_timezone()
@@ -140,27 +144,26 @@ def _first_line(text: str) -> str:
     return redact(text.strip().splitlines()[0] if text.strip() else "")[:300]
 
 
-def alert_sensors(monitored_jobs: Sequence[Any]) -> list[SensorDefinition]:
-    """The alert sensors; ``monitored_jobs`` are the jobs whose success means an audit ran."""
+def alert_sensors(findings_asset: AssetKey = FINDINGS_ASSET) -> list[SensorDefinition]:
+    """The alert sensors: one on materializations of ``findings_asset``, one on failed runs."""
 
-    @run_status_sensor(
-        name="critical_alerts_after_audit",
-        run_status=DagsterRunStatus.SUCCESS,
-        monitored_jobs=list(monitored_jobs),
-        request_job=alerts_job,
+    @asset_sensor(
+        asset_key=findings_asset,
+        name="critical_alerts_after_findings",
+        job=alerts_job,
         default_status=DefaultSensorStatus.RUNNING,
-        description="After each successful audit, send the new critical findings and capture "
-        "health incidents.",
+        description="Whenever the findings are materialized (a scheduled run or by hand), send "
+        "the new critical findings and capture health incidents.",
     )
-    def critical_alerts_after_audit(context: RunStatusSensorContext, alerts: AlertsResource):
-        run = context.dagster_run
-        if run.job_name == alerts_job.name:
-            return SkipReason("an alerts run")
+    def critical_alerts_after_findings(context: SensorEvaluationContext,
+                                       asset_event: EventLogEntry, alerts: AlertsResource):
         if not alerts.workspace.load().alert_channels:
             return SkipReason("no [[alerts.channels]] in the workspace config")
-        return RunRequest(run_key=f"after-{run.run_id}", run_config=_run_config(False),
-                          tags={"socialaudit/after_run": run.run_id,
-                                "socialaudit/after_job": run.job_name})
+        run = context.instance.get_run_by_id(asset_event.run_id)
+        job_name = run.job_name if run is not None else "unknown"
+        return RunRequest(run_key=f"after-{asset_event.run_id}", run_config=_run_config(False),
+                          tags={"socialaudit/after_run": asset_event.run_id,
+                                "socialaudit/after_job": job_name})
 
     @run_failure_sensor(
         name="pipeline_failure_alerts",
@@ -185,7 +188,7 @@ def alert_sensors(monitored_jobs: Sequence[Any]) -> list[SensorDefinition]:
             raise RuntimeError("no alert channel accepted the failure alert: "
                                + "; ".join(o.describe() for o in outcomes))
 
-    return [critical_alerts_after_audit, pipeline_failure_alerts]
+    return [critical_alerts_after_findings, pipeline_failure_alerts]
 
 
 def with_alerts(resources: dict[str, Any]) -> dict[str, Any]:

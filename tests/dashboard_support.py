@@ -133,11 +133,17 @@ def content_sha(text: str | None) -> str:
 
 
 def payload(html: str) -> dict[str, Any]:
-    """The findings data embedded in a dashboard page."""
+    """The findings data embedded in a dashboard page, with the values of ``dicts`` columns
+    put back in the rows (as the page's script does)."""
     start_tag = '<script type="application/json" id="findings-data">'
     start = html.index(start_tag) + len(start_tag)
     end = html.index("</script>", start)
-    return json.loads(html[start:end])
+    data = json.loads(html[start:end])
+    for name, table in data.get("dicts", {}).items():
+        at = data["cols"].index(name)
+        for row in data["rows"]:
+            row[at] = table[row[at]]
+    return data
 
 
 def rows_by(data: dict[str, Any], column: str) -> dict[str, list[Any]]:

@@ -1,6 +1,7 @@
-"""The Dagster side of alerting: after a successful audit the sensor requests an ``alerts`` run
-that sends the critical findings, the daily schedule sends the digest, and a failed run (a
-failed blocking asset check) is reported to the health channels; all to a loopback receiver."""
+"""The Dagster side of alerting: whenever the ``findings`` asset is materialized (by a job or by
+hand in the UI) the sensor requests an ``alerts`` run that sends the critical findings, the daily
+schedule sends the digest, and a failed run (a failed blocking asset check) is reported to the
+health channels; all to a loopback receiver."""
 
 from __future__ import annotations
 
@@ -11,15 +12,14 @@ import pytest
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
+    AssetKey,
     DagsterInstance,
     MaterializeResult,
-    SkipReason,
     asset,
     build_run_status_sensor_context,
     build_schedule_context,
-    job,
+    build_sensor_context,
     materialize,
-    op,
 )
 
 from connectors.base import utcnow
@@ -65,44 +65,66 @@ immediate = false
     return config, alerts
 
 
-@op
-def audit_step() -> None:
+@asset(name="findings")
+def findings_by_hand() -> None:
+    """Stands in for the audit's ``findings`` asset (same key), materialized on its own as the
+    UI's "Materialize" button does: an ad-hoc run, not the ingest or audit job."""
+
+
+@asset(name="core_items")
+def not_findings() -> None:
     pass
 
 
-@job(name="audit")
-def fake_audit() -> None:
-    audit_step()
+def critical_sensor():
+    (sensor,) = [s for s in alert_sensors() if s.name == "critical_alerts_after_findings"]
+    return sensor
+
+
+def tick(sensor, instance, alerts, cursor: str | None = None):
+    with build_sensor_context(instance=instance, resources={"alerts": alerts},
+                              cursor=cursor) as context:
+        return sensor.evaluate_tick(context)
 
 
 def test_definitions_register_alerting():
     defs = definitions.defs
     assert defs.resolve_job_def("alerts") is not None
     assert defs.resolve_schedule_def("daily_alert_digest").cron_schedule == "0 7 * * *"
-    sensor = defs.resolve_sensor_def("critical_alerts_after_audit")
+    sensor = defs.resolve_sensor_def("critical_alerts_after_findings")
     assert {t.job_name for t in sensor.targets} == {"alerts"}
+    assert sensor.asset_key == AssetKey("findings")
+    assert defs.resolve_assets_def(AssetKey("findings")) is not None  # the key it watches
     assert defs.resolve_sensor_def("pipeline_failure_alerts") is not None
     op_def = defs.resolve_job_def("alerts").graph.node_defs[0]
     assert op_def.pool == "duckdb_writer"  # it writes audit.alerts_sent
 
 
-def test_audit_success_requests_an_alerts_run_that_sends_criticals(setup, receiver):
+def test_findings_materialized_by_hand_request_an_alerts_run_that_sends_criticals(setup,
+                                                                                 receiver):
     config, alerts = setup
-    critical_sensor, _ = alert_sensors([fake_audit])
+    sensor = critical_sensor()
     with DagsterInstance.ephemeral() as instance:
-        audit_run = fake_audit.execute_in_process(instance=instance)
-        with build_run_status_sensor_context(
-            sensor_name="critical_alerts_after_audit",
-            dagster_event=audit_run.get_run_success_event(), dagster_instance=instance,
-            dagster_run=audit_run.dagster_run, resources={"alerts": alerts},
-        ) as context:
-            request = critical_sensor(context)
-        assert request.run_key == f"after-{audit_run.run_id}"
+        assert tick(sensor, instance, alerts).run_requests == []  # nothing materialized yet
+        assert materialize([not_findings], instance=instance).success
+        assert tick(sensor, instance, alerts).run_requests == []  # another asset: no alert
+        run = materialize([findings_by_hand], instance=instance)
+        # an ad-hoc run of the asset alone: neither the ingest nor the audit job
+        assert run.success and run.dagster_run.job_name not in ("ingest", "audit")
+        result = tick(sensor, instance, alerts)
+        (request,) = result.run_requests
+        assert request.run_key == f"after-{run.run_id}"
+        assert request.tags["socialaudit/after_job"] == run.dagster_run.job_name
         assert request.run_config["ops"]["send_alerts"]["config"] == {"digest": False}
-        result = alerts_job.execute_in_process(run_config=request.run_config,
-                                               resources={"alerts": alerts},
-                                               instance=instance)
-        assert result.success
+        sent = alerts_job.execute_in_process(run_config=request.run_config,
+                                             resources={"alerts": alerts}, instance=instance)
+        assert sent.success
+        # the next tick, from the sensor's cursor, has nothing new to react to
+        assert tick(sensor, instance, alerts, result.cursor).run_requests == []
+        # a later materialization (the hourly ingest job) is a new request
+        again = materialize([findings_by_hand], instance=instance)
+        (later,) = tick(sensor, instance, alerts, result.cursor).run_requests
+        assert later.run_key == f"after-{again.run_id}"
     (body,) = receiver.bodies(HOOK_PATH)
     assert body["kind"] == "critical"
     assert {f["finding_id"] for f in body["findings"]} == {"f-threat", "f-photo"}
@@ -151,16 +173,11 @@ def test_no_alert_run_without_channels(tmp_path):
     (tmp_path / "socialaudit.toml").write_text(
         '[district]\nname = "D"\n[registry]\naccounts = "a.csv"\n')
     alerts = AlertsResource(workspace=WorkspaceResource(config_path=str(tmp_path)))
-    critical_sensor, _ = alert_sensors([fake_audit])
     with DagsterInstance.ephemeral() as instance:
-        audit_run = fake_audit.execute_in_process(instance=instance)
-        with build_run_status_sensor_context(
-            sensor_name="critical_alerts_after_audit",
-            dagster_event=audit_run.get_run_success_event(), dagster_instance=instance,
-            dagster_run=audit_run.dagster_run, resources={"alerts": alerts},
-        ) as context:
-            result = critical_sensor(context)
-    assert isinstance(result, SkipReason) and "no [[alerts.channels]]" in result.skip_message
+        materialize([findings_by_hand], instance=instance)
+        result = tick(critical_sensor(), instance, alerts)
+    assert result.run_requests == []
+    assert "no [[alerts.channels]]" in result.skip_message
 
 
 @asset(check_specs=[AssetCheckSpec("findings_cite_the_active_pack", asset="findings_stub",
@@ -177,7 +194,7 @@ def snapshot_stub() -> None:
 
 def test_failed_blocking_check_is_reported_to_health_channels(setup, receiver):
     config, alerts = setup
-    _, failure_sensor = alert_sensors([fake_audit])
+    (failure_sensor,) = [s for s in alert_sensors() if s.name == "pipeline_failure_alerts"]
     with DagsterInstance.ephemeral() as instance:
         run = materialize([findings_stub, snapshot_stub], instance=instance,
                           raise_on_error=False)

@@ -11,6 +11,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,7 +20,13 @@ from typing import Any
 import pytest
 
 from dashboards.alerts import send_alerts
-from dashboards.alerts.compose import plain, safe_link, slack_escape
+from dashboards.alerts.compose import (
+    plain,
+    render_html,
+    render_text,
+    safe_link,
+    slack_escape,
+)
 from pipelines.cli import main
 from pipelines.config import ConfigError, load_config
 from warehouse import db
@@ -43,6 +50,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.posts: list[tuple[str, dict[str, Any]]] = []
+        self.times: list[int] = []  # time.time_ns() of each recorded post
         self.failing: set[str] = set()
         receiver = self
 
@@ -56,6 +64,7 @@ class Receiver:
                     return
                 assert self.headers["Content-Type"].startswith("application/json")
                 receiver.posts.append((self.path, json.loads(body)))
+                receiver.times.append(time.time_ns())
                 self.send_response(202 if "workflows" in self.path else 200)
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -364,11 +373,19 @@ immediate = false
         load('[[alerts.channels]]\nname = "s"\nkind = "slack"\nurl_env = "U"\n' * 2)
 
 
+LOOK_ALIKES = ("https://evil.example/phish", "https://x.com.evil.example/",
+               "https://facebook.com@evil.example/", "https://www.instagram.com.evil.example/p/1",
+               "https://evilfacebook.com/1", "https://x.com:8443/status/1")
+
+
 def test_links_and_slack_text_are_neutralised():
     assert safe_link("https://www.facebook.com/100/posts/1") == (
         "https://www.facebook.com/100/posts/1")
-    for bad in ("javascript:alert(1)", "http://x.com/a", "https://x.com/a|b>c", None, ""):
-        assert safe_link(bad) is None
+    for bad in ("javascript:alert(1)", "http://x.com/a", "https://x.com/a|b>c", None, "",
+                *LOOK_ALIKES):
+        assert safe_link(bad) is None, bad
+    # a '|' would end the URL in Slack's <url|label>: it is percent-encoded, the host kept
+    assert safe_link("https://x.com/a|b") == "https://x.com/a%7Cb"
     assert slack_escape("<!channel> @here a&b") == "&lt;!channel&gt; @\u200bhere a&amp;b"
     assert plain("a\u202eb\n\n c", 10) == "a b c"
 
@@ -497,6 +514,31 @@ def test_slack_teams_and_webhook_get_neutralised_critical_alerts(tmp_path, recei
     assert by_id["f-photo"]["link"] is None
 
 
+def test_alert_links_only_go_to_the_platforms(tmp_path, receiver, monkeypatch):
+    """Permalinks can come from editable export files: a look-alike host never becomes a link
+    in email, Slack, Teams or the webhook (the threat falls back to no link at all)."""
+    config, con = workspace(tmp_path, webhook_channels(receiver, monkeypatch, health="false"))
+    con.execute("UPDATE audit.findings SET permalink = 'https://facebook.com@evil.example/' "
+                "WHERE finding_id = 'f-threat'")
+    con.execute("UPDATE audit.findings SET permalink = 'https://x.com.evil.example/status/55' "
+                "WHERE finding_id = 'f-photo'")
+    report = send_alerts(con, config, now=NOW)
+    assert report.ok and len(report.sent) == 3
+    (hook,) = receiver.bodies(HOOK_PATH)
+    assert {f["finding_id"]: f["link"] for f in hook["findings"]} == {
+        "f-threat": None, "f-photo": None}
+    (slack,) = receiver.bodies(SLACK_PATH)
+    (teams,) = receiver.bodies(TEAMS_PATH)
+    assert "Open the post" not in json.dumps(slack)
+    assert [n for n in walk(teams) if "selectAction" in n] == []
+    message = report.messages[0][1]
+    assert {f.finding_id for f in message.findings} == {"f-threat", "f-photo"}
+    for rendered in (render_html(message), render_text(message), json.dumps(slack),
+                     json.dumps(teams), json.dumps(hook)):
+        assert "x.com.evil.example" not in rendered and "facebook.com@evil" not in rendered
+    assert "<a href" not in render_html(message)
+
+
 def test_teams_messagecard_escapes_markdown_and_html(tmp_path, receiver, monkeypatch):
     monkeypatch.setenv("SOCIALAUDIT_TEAMS_URL", receiver.url(TEAMS_PATH))
     config, con = workspace(tmp_path, """
@@ -592,6 +634,52 @@ def test_capture_health_alerts_expired_token_and_stale_account_once(tmp_path, re
     send_alerts(con, config, now=NOW + timedelta(hours=9))
     latest = receiver.bodies(HOOK_PATH)[-1]
     assert [h["account_id"] for h in latest["capture_health"]] == ["facebook:100"]
+
+
+def test_an_account_never_captured_is_alerted_once_when_overdue(tmp_path, receiver,
+                                                              monkeypatch):
+    """A registered account with no capture at all (no fetch_log row: its platform is off, the
+    run stopped before it) is stale once the allowed age has passed since it was registered,
+    i.e. since the accounts registry was first loaded (each load rewrites ``loaded_at``)."""
+    config, con = workspace(tmp_path, webhook_channels(receiver, monkeypatch,
+                                                       immediate="false"))
+    first_load = NOW - timedelta(hours=10)
+    con.execute("INSERT INTO registry.loads VALUES ('accounts.csv', 'registry.accounts', "
+                "'aa', 4, ?)", [first_load])
+    con.execute("INSERT INTO registry.accounts VALUES ('facebook:400', 'facebook', '400', "
+                "'adams_ms', 'official', 'Adams MS', 'comms', ['d1'], 'Adams', NULL, ?)",
+                [first_load])
+
+    def health_for(account: str) -> list[dict[str, Any]]:
+        return [h for body in receiver.bodies(HOOK_PATH) for h in body["capture_health"]
+                if h["account_id"] == account]
+
+    assert send_alerts(con, config, now=NOW).ok  # 10 h after registration: not overdue yet
+    assert health_for("facebook:400") == [] and len(receiver.bodies(HOOK_PATH)) == 1
+    # registry reloads (every run) rewrite loaded_at: the wait still counts from the first load
+    reload = NOW + timedelta(hours=15)
+    con.execute("INSERT INTO registry.loads VALUES ('accounts.csv', 'registry.accounts', "
+                "'aa', 4, ?)", [reload])
+    con.execute("UPDATE registry.accounts SET loaded_at = ?", [reload])
+    log_fetch(con, "x:200", "ok", reload)
+    assert send_alerts(con, config, now=NOW + timedelta(hours=17)).ok  # 27 h > 26 h
+    (alert,) = health_for("facebook:400")
+    assert alert["problem"] == "stale" and alert["since"] is None
+    assert alert["summary"] == "facebook:400 (@adams_ms): never captured"
+    assert alert["detail"].startswith("never captured: expected since 2026-11-17 23:00 CST")
+    (slack,) = [b for b in receiver.bodies(SLACK_PATH) if "adams_ms" in json.dumps(b)]
+    assert "never captured" in json.dumps(slack)
+    # once per incident: later runs do not repeat it
+    assert send_alerts(con, config, now=NOW + timedelta(hours=20)).outcomes == []
+    assert len(health_for("facebook:400")) == 1
+    # captured at last, then overdue again: a new incident, told as "not captured since"
+    log_fetch(con, "facebook:400", "ok", NOW + timedelta(hours=21))
+    log_fetch(con, "x:200", "ok", NOW + timedelta(hours=40))
+    assert send_alerts(con, config, now=NOW + timedelta(hours=40)).outcomes == []
+    send_alerts(con, config, now=NOW + timedelta(hours=48))
+    first, second = health_for("facebook:400")
+    assert second["since"].startswith("2026-11-19T06:00:00-06:00")
+    assert "not captured since 2026-11-19 06:00 CST" in second["summary"]
 
 
 def test_daily_digest_lists_new_findings_once_above_min_severity(tmp_path, receiver,

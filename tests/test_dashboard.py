@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -19,6 +20,7 @@ from dashboards.dashboard import (
     build_week_dashboard,
     collect_week,
     format_evidence,
+    page_evidence,
     week_file_name,
     weeks_with_data,
 )
@@ -157,7 +159,11 @@ def test_platform_text_is_escaped_and_unsafe_urls_dropped(district, tmp_path):
     data = payload(html)
     found = rows_by(data, "id")
     assert cell(data, found[ids["hostile"]], "text") == HOSTILE
-    assert HOSTILE in cell(data, found[ids["hostile"]], "evidence")
+    # the evidence quotes the whole comment: not repeated, marked in the text instead
+    # (and "ground: threat" repeats the finding's kind, shown in the Rule column)
+    assert cell(data, found[ids["hostile"]], "evidence") == "reasons: “…”"
+    assert "“…” stands for words the detector quoted from the post" in html
+    assert cell(data, found[ids["hostile"]], "marks") == [[0, len(HOSTILE)]]
     # only the page script and the JSON data block are scripts
     assert html.count("<script") == 2
     # links: javascript: and http: permalinks dropped, https platform links kept
@@ -213,7 +219,8 @@ def test_false_positive_rates_and_dispositions(district, tmp_path):
     assert cell(data, found[ids["confidential"]], "status") == "open"
     assert cell(data, found[ids["photo"]], "status") == "resolved"
     assert cell(data, found[ids["sunday"]], "status") == "open"
-    assert cell(data, found[ids["sunday"]], "review_current") is False
+    assert cell(data, found[ids["sunday"]], "review_current") == 0
+    assert cell(data, found[ids["hostile"]], "review_current") == 1
     # a dismissed finding no longer counts; a resolved one still does
     assert headline(html, "findings-total") == "4"
     assert headline(html, "open-findings") == "3"
@@ -224,11 +231,29 @@ def test_false_positive_rates_and_dispositions(district, tmp_path):
         == (1, 1)
     assert by_rule["removable_comment"].fp_rate_week == "100%"
     assert by_rule["confidential_disclosure"].fp_rate_week == "0%"
-    assert by_rule["teacher_page_non_school"].fp_rate_week == "100%"
     assert by_rule["student_media_without_consent"].fp_rate_week == "0%"
     rule_row = re.search(r'<tr data-rule="removable_comment">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'class="n fp-week"[^>]*>100%', rule_row)
     assert "(1/1)" in rule_row
+    # the Sunday post was edited after its false-positive review: that review judged other
+    # words, so it counts as no review at all (neither reviewed nor a false positive)
+    sunday = by_rule["teacher_page_non_school"]
+    assert (sunday.fp_week, sunday.reviewed_week, sunday.fp_rate_week) == (0, 0, "—")
+    assert (week.reviewed, week.false_positives) == (3, 1)
+    assert re.search(r'<tr data-rule="teacher_page_non_school">.*?class="n fp-week"[^>]*>—',
+                     html, re.S)
+    note = re.search(r'<p class="small muted" id="fp-note">([^<]*)</p>', html).group(1)
+    assert "A review counts only for the text it judged" in note
+    # the index of weeks uses the same definition: 1 false positive of 3 current reviews
+    index = build_index(wh.con, settings, tmp_path).read_text(encoding="utf-8")
+    w14_row = re.search(r'<tr><td><a href="week-2026-W14.html">.*?</tr>', index, re.S).group(0)
+    assert w14_row.endswith('<td class="n">33%</td></tr>')
+    # reviewing the edited post anew counts again
+    wh.disposition(ids["sunday"], "false_positive", note="still not about school",
+                   at=utc(2026, 4, 9, 15))
+    sunday = {r.rule: r for r in collect_week(wh.con, settings, W14).rules}[
+        "teacher_page_non_school"]
+    assert (sunday.fp_week, sunday.reviewed_week) == (1, 1)
 
 
 def test_capture_health(district, tmp_path):
@@ -247,6 +272,8 @@ def test_capture_health(district, tmp_path):
     html = build_week_dashboard(wh.con, settings, W14, tmp_path).read_text(encoding="utf-8")
     stale = re.search(r'<table id="stale-accounts">(.*?)</table>', html, re.S).group(1)
     assert "mr_smith_class" in stale and "lincoln_hs" in stale and "never" in stale
+    never = re.search(r"<tr><td>lincoln_hs.*?</tr>", stale, re.S).group(0)
+    assert re.search(r'<td>never</td><td class="n">—</td></tr>$', never)  # not "0 hours ago"
     assert "nwtc" not in stale
     assert headline(html, "capture-status") == "2 stale"
     errors = re.search(r'<table id="capture-errors">(.*?)</table>', html, re.S).group(1)
@@ -425,3 +452,41 @@ def test_format_evidence():
                     "consents: consent_id=C-1 state=revoked")
     assert format_evidence("not json") == "not json"
     assert len(format_evidence('{"a": "' + "x" * 5000 + '"}')) == 600
+
+
+def test_page_evidence_marks_quotes_of_the_post_instead_of_repeating_them():
+    post = "Great game 🎉🎉 but I will find you after school, coach"
+    raw = json.dumps({"detector": "comment", "ground": "threat", "score": 0.91,
+                      "reasons": ["I will find you after school", "threat pattern: 'find you'",
+                                  "will find you", "short"]})
+    text, marks = page_evidence(raw, post)
+    assert text == ("ground: threat · score: 0.91 · reasons: “…”, "
+                    "threat pattern: 'find you', “…”, short")
+    assert page_evidence(raw, post, "threat")[0].startswith("score: 0.91 · reasons")
+    # UTF-16 offsets (each emoji is two code units in the page's JavaScript); the quote inside
+    # the first one is not marked twice; "short" is too short to count as a quote
+    start = post.index("I will")
+    assert marks == [[start + 2, start + 2 + len("I will find you after school")]]
+    assert page_evidence(raw, "")[1] == [] and "I will find you" in page_evidence(raw, "")[0]
+    assert "detector" not in text
+
+
+def test_the_payload_embeds_each_value_once(tmp_path):
+    wh = DashboardWarehouse()
+    wh.account("x:1", "nwtc", "official", "District Office")
+    body = "An unusually long comment that a detector quotes in full as its reason " * 3
+    for n in range(40):
+        wh.item(f"x:{100 + n}", "x:1", utc(2026, 3, 31, 15, n), f"{n} {body}", kind="comment",
+                district=False, handle=f"user{n}")
+        wh.finding("removable_comment", "harassment", "high", f"x:{100 + n}",
+                   evidence={"detector": "comment", "reasons": [f"{n} {body}"]})
+    settings = DashboardSettings(district_name="D", timezone=TZ, now=utc(2026, 4, 20))
+    html = build_week_dashboard(wh.con, settings, W14, tmp_path).read_text(encoding="utf-8")
+    block = html[html.index('id="findings-data">'):]
+    assert block.count(body.strip()) == 40  # once per finding: in the text, not the evidence
+    assert block.count('"removable_comment"') == 2  # the rule's lookup table and its title
+    assert block.count('"harassment"') == 1 and block.count('"District Office"') == 1
+    data = payload(html)
+    assert {cell(data, r, "rule") for r in data["rows"]} == {"removable_comment"}
+    assert all(cell(data, r, "marks") == [[0, len(cell(data, r, "text"))]]
+               for r in data["rows"])

@@ -23,6 +23,7 @@ RULES = ("removable_comment", "teacher_page_non_school", "confidential_disclosur
          "student_media_without_consent", "unapproved_controversial_reply")
 SEVERITIES = ("critical", "high", "medium", "low")
 COUNT = 150
+QUOTE = "about the school week"
 
 try:
     from playwright import sync_api
@@ -57,8 +58,11 @@ def _district(tmp_path: Path) -> tuple[Path, dict[str, int]]:
         if i % 10 == 0:
             wh.photo(f"x:{1000 + i}", f"x:m{i}", color=(40 + i % 200, 90, 160 - i % 100))
         rule, severity = RULES[i % 5], SEVERITIES[i % 4]
+        # like the detectors, the evidence quotes the words that matched
         fid = wh.finding(rule, f"kind{i % 3}", severity, f"x:{1000 + i}",
-                         evidence={"score": round(0.5 + (i % 50) / 100, 2), "reasons": [text]})
+                         evidence={"detector": rule, "score": round(0.5 + (i % 50) / 100, 2),
+                                   "reasons": [QUOTE if QUOTE in text else text[:24],
+                                               f"cue terms: school, week ({i})"]})
         if i % 3 == 0:
             wh.disposition(fid, "false_positive", note="not a violation")
         else:
@@ -66,6 +70,14 @@ def _district(tmp_path: Path) -> tuple[Path, dict[str, int]]:
         if rule == RULES[0]:
             expected["rule0"] += 1
             expected["rule0_critical"] += severity == "critical"
+    # capture health as the office meets it: most accounts fresh, one token expired, one new
+    # account not captured yet
+    for n in range(4):
+        wh.fetch(f"x:{n}", "ok", utc(2026, 4, 5, 22))
+    wh.fetch("x:4", "ok", utc(2026, 4, 1, 9))
+    wh.fetch("x:4", "auth_error", utc(2026, 4, 2, 9), code="89",
+             message="Invalid or expired token")
+    wh.fetch("x:2", "rate_limited", utc(2026, 4, 3, 2), code="429")
     settings = DashboardSettings(district_name="Northwest Technology Center", timezone=TZ,
                                  media_dir=media, now=utc(2026, 4, 20), page_size=100)
     path = build_week_dashboard(wh.con, settings, WEEK, tmp_path / "out")
@@ -151,6 +163,16 @@ def test_dashboard_in_chromium(browser, site):
     assert oldest[0] == "Mon 30 Mar 07:00" and newest[0] != oldest[0]
     assert newest[0].startswith("Sun 05 Apr")
 
+    # the evidence does not repeat the post: the words it quotes are marked in the post
+    first = page.locator("#finding-rows tr").first
+    assert first.locator("td.content mark").inner_text() == QUOTE
+    assert QUOTE in first.locator("td.content .ftext").inner_text()
+    assert "reasons: “…”, cue terms" in first.locator("td.evidence").inner_text()
+    # the finding id: its first 12 characters (enough for `socialaudit review`), all in a title
+    fid = first.locator(".fid")
+    assert len(fid.inner_text()) == 12 and fid.get_attribute("title").startswith(
+        fid.inner_text())
+
     # no script from the data ran, and the hostile texts show as text
     page.fill("#filter-q", "window.__xss")
     # (the page's CSP forbids eval, so wait with a locator assertion, not wait_for_function)
@@ -159,6 +181,8 @@ def test_dashboard_in_chromium(browser, site):
     assert page.get_by_text(XSS_IMG, exact=False).first.is_visible()
     assert page.get_by_text(XSS_SCRIPT, exact=False).first.is_visible()
     assert page.locator("#finding-rows img[src=x]").count() == 0
+    # the quoted (marked) part of a hostile text is text too
+    assert "<img src=x onerror" in " ".join(page.locator("#finding-rows mark").all_inner_texts())
     assert page.locator("#finding-rows script").count() == 0
 
     # the filters live in the URL, so a filtered view can be shared

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from checks.engine import finding_id, run_rules
 from checks.policy import load_pack
-from dashboards.cells import FORMULA_TRIGGERS
+from dashboards.cells import FORMULA_TRIGGERS, neutralize, unneutralize
 from dashboards.exception_report import (
     HEADERS,
     clean_text,
@@ -201,6 +201,73 @@ def test_only_https_permalinks_become_hyperlinks(district, tmp_path):
                for target in [c.hyperlink.target for c in cell_row if c.hyperlink])
 
 
+def test_look_alike_hosts_never_become_hyperlinks(tmp_path):
+    con = db.memory()
+    d = District(con)
+    for n, url in enumerate(LOOK_ALIKES, start=120):
+        d.comment(f"x:{n}", f"spam number {n}", "spam_advertising", permalink=url)
+    d.comment("x:130", "real spam", "spam_advertising", permalink="https://x.com/i/status/130")
+    d.audit()
+    ws = load_workbook(write_week_reports(con, week(), tmp_path, TZ)[1])["Findings"]
+    targets = [c.hyperlink.target for row in ws.iter_rows() for c in row if c.hyperlink]
+    assert targets == ["https://x.com/i/status/130"]
+    shown = {ws.cell(row=r, column=HEADERS.index("permalink") + 1).value
+             for r in range(2, ws.max_row + 1)}
+    assert set(LOOK_ALIKES) <= shown  # still readable as text, just not clickable
+
+
+SPREADSHEET_ATTACKS = {
+    "x:140": " =1+2",
+    "x:141": "\n=HYPERLINK(\"https://evil.example\",\"click\")",
+    "x:142": "\t@SUM(A1)",
+    "x:143": "\r\n  +cmd|' /C calc'!A0",
+    "x:144": "\u3000\uff1d1+1",  # ideographic space, full-width equals sign
+}
+
+
+def test_every_cell_is_neutralized_and_one_line_in_csv_and_xlsx(tmp_path):
+    """Leading whitespace before a formula character, and line breaks in columns that are not
+    the post's text (school, handle), never reach a spreadsheet as such."""
+    con = db.memory()
+    d = District(con)
+    con.execute("UPDATE registry.accounts SET school = ?, handle = ?",
+                [" =cmd|' /C calc'!A0\r\nHigh", "\r\n-lincoln\thigh"])
+    for item_id, text in SPREADSHEET_ATTACKS.items():
+        d.comment(item_id, text, "spam_advertising")
+    d.audit()
+    csv_path, xlsx_path = write_week_reports(con, week(), tmp_path, TZ)
+
+    def dangerous(value: str) -> bool:
+        stripped = value.lstrip()
+        return value[:1] in ("\t", "\r", "\n") or (
+            bool(stripped) and stripped[0] in "=+-@\uff1d\uff0b\uff0d\uff20")
+
+    rows = read_csv(csv_path)
+    assert len(rows) == len(SPREADSHEET_ATTACKS)
+    for row in rows:
+        assert row["school"] == "'=cmd|' /C calc'!A0 High"
+        assert row["account_handle"] == "'-lincoln high"
+        assert row["text_excerpt"].startswith("'")
+        for name, value in row.items():
+            assert not dangerous(value), (name, value)
+            assert "\r" not in value and "\n" not in value, (name, value)
+    # the file itself: one physical line per finding, plus the header
+    assert len(csv_path.read_text(encoding="utf-8-sig").splitlines()) == len(rows) + 1
+
+    ws = load_workbook(xlsx_path)["Findings"]
+    strings = 0
+    for cells in ws.iter_rows(min_row=2):
+        for c in cells:
+            assert c.data_type != "f", c.coordinate
+            if isinstance(c.value, str):
+                strings += 1
+                assert not dangerous(c.value), (c.coordinate, c.value)
+                assert "\r" not in c.value and "\n" not in c.value, (c.coordinate, c.value)
+    assert strings > 10 * len(SPREADSHEET_ATTACKS)
+    texts = {c.value for c in ws["K"][1:]}  # text_excerpt
+    assert "'=1+2" in texts and "'@SUM(A1)" in texts and "'\uff1d1+1" in texts
+
+
 def test_xlsx_has_the_disposition_list_frozen_header_filter_and_widths(district, tmp_path):
     d, _ = district
     ws = load_workbook(write_week_reports(d.con, week(), tmp_path, TZ)[1])["Findings"]
@@ -238,13 +305,24 @@ def test_control_characters_cannot_break_the_workbook(tmp_path):
     assert cell.value == "bad bytes[31m and tabs"
 
 
+LOOK_ALIKES = ("https://evil.example/phish", "https://x.com.evil.example/",
+               "https://facebook.com@evil.example/", "https://www.facebook.com.evil.example/p",
+               "https://evilx.com/status/1", "https://x.com:8443/i/status/1",
+               "https://instagram.com\\@evil.example/")
+
+
 def test_helpers():
     assert safe_link("https://www.facebook.com/123/posts/456") == (
         "https://www.facebook.com/123/posts/456")
     for bad in ("http://x.com/1", "javascript:alert(1)", "https://", "https://a b.com/",
-                'https://x.com/"onmouseover', "HYPERLINK", None, "ftp://x.com/1"):
+                'https://x.com/"onmouseover', "HYPERLINK", None, "ftp://x.com/1",
+                *LOOK_ALIKES):
         assert safe_link(bad) is None, bad
     assert clean_text("a" * 400, 300) == "a" * 299 + "…"
+    for attack in (" =1+2", "\n=1", "  \t-2", "\r@x", "\uff0b1", "=1", "\tplain"):
+        assert neutralize(attack) == "'" + attack and unneutralize("'" + attack) == attack
+    for harmless in ("a = b", "1-2", "'quoted", "", " ", "e-mail me"):
+        assert neutralize(harmless) == harmless == unneutralize(harmless)
     evidence = json.dumps({"faces": 5, "consents": [{"consent_id": "PC-1", "state": "revoked"}],
                            "score": 0.912345, "empty": []})
     assert summarize_evidence(evidence) == (

@@ -218,6 +218,39 @@ def test_importing_an_older_report_warns_of_a_newer_decision(district, tmp_path)
     assert len(trail(d.con)) == 2  # both decisions are kept
 
 
+def test_a_replaced_decision_imported_again_is_recorded_again(district, tmp_path):
+    """false_positive (import) -> confirmed (CLI) -> the same false_positive (import): the last
+    import changes the finding, so it is recorded and the finding is dismissed again."""
+    d, ids = district
+    fid = ids["threat"]
+    decision = {fid: {"disposition": "false_positive", "reviewer": "Pat",
+                      "note": "a sports idiom"}}
+    first_file = fill_csv(write_week_reports(d.con, week(), tmp_path / "a", TZ)[0], decision)
+    assert len(import_review_file(d.con, first_file, now=NOW).recorded) == 1
+    assert d.status(fid) == "dismissed"
+    record_review(d.con, fid, "confirmed", note="on second look, a threat", reviewer="Lee",
+                  now=datetime(2026, 3, 17, tzinfo=UTC))
+    assert d.status(fid) == "open"
+
+    second_file = fill_csv(write_week_reports(d.con, week(), tmp_path / "b", TZ)[0], decision)
+    again = import_review_file(d.con, second_file, now=datetime(2026, 3, 18, tzinfo=UTC))
+    assert [(r.finding_id, r.status, r.reviewer) for r in again.recorded] == [
+        (fid, "false_positive", "Pat")] and again.already_recorded == 0
+    assert d.status(fid) == "dismissed"
+    assert [(r[1], r[2], r[5]) for r in trail(d.con)] == [
+        ("false_positive", "Pat", NOW),
+        ("confirmed", "Lee", datetime(2026, 3, 17, tzinfo=UTC)),
+        ("false_positive", "Pat", datetime(2026, 3, 18, tzinfo=UTC)),
+    ]
+    current = d.con.execute("SELECT status, reviewer FROM audit.current_dispositions "
+                            "WHERE finding_id = ?", [fid]).fetchone()
+    assert current == ("false_positive", "Pat")
+    # and once it is the current disposition, the same file records nothing more
+    third = import_review_file(d.con, second_file, now=datetime(2026, 3, 19, tzinfo=UTC))
+    assert third.recorded == [] and third.already_recorded == 1
+    assert len(trail(d.con)) == 3
+
+
 def test_single_reviews_append_to_the_trail(district, monkeypatch):
     d, ids = district
     monkeypatch.setenv("SOCIALAUDIT_REVIEWER", "Casey")

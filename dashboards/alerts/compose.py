@@ -12,7 +12,8 @@ that came from the platforms: evidence terms, handles, error messages) as plain 
   MessageCard escapes HTML and backslash-escapes Markdown, as its reference asks;
 - the generic webhook gets the values as JSON strings: data, never markup.
 
-Links are kept only when they are plain ``https://`` URLs.
+Links are kept only when they are ``https://`` pages of the platforms themselves
+(``dashboards.urls``), as on the dashboard and in the exception report.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dashboards.urls import safe_permalink
+
 EXCERPT_CHARS = 200
 DIGEST_SHOWN = 30  # findings listed in one digest; the rest are counted
 WITHHELD_RULES = frozenset({"confidential_disclosure"})  # never re-broadcast a student's details
@@ -31,7 +34,7 @@ WITHHELD_NOTE = "not quoted: the post discloses a student's personal information
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_SAFE_LINK = re.compile(r"https://[A-Za-z0-9.-]+(?::\d{1,5})?(?:/[^\s<>\"'|\\^`{}]*)?")
+_LINK_SYNTAX = re.compile(r"[|^{}`]")
 _SLACK_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _MARKDOWN = re.compile(r"([\\`*_\[\]()#~|!])")
 
@@ -49,10 +52,14 @@ def plain(text: object, limit: int = EXCERPT_CHARS) -> str:
 
 
 def safe_link(url: str | None) -> str | None:
-    """The URL if it is a plain https link, else None (javascript:, http:, odd characters)."""
-    if url and _SAFE_LINK.fullmatch(url.strip()):
-        return url.strip()
-    return None
+    """The post's URL if it is an https page on the platforms' own hosts (the dashboard's check,
+    ``dashboards.urls.safe_permalink``: no look-alike host, user-info part or odd port), else
+    None. ``|``, ``^``, braces and backticks are percent-encoded so no channel's link syntax
+    (Slack's ``<url|label>``) can be broken out of."""
+    link = safe_permalink(url.strip() if isinstance(url, str) else url)
+    if link is None:
+        return None
+    return _LINK_SYNTAX.sub(lambda m: f"%{ord(m.group(0)):02X}", link)
 
 
 def _scalar(value: Any) -> str:
@@ -167,8 +174,10 @@ class HealthAlert:
                                  if self.handle else "")
         if self.problem == "auth_error":
             fix = (f"; renew the token in {self.token_env}" if self.token_env else "")
-            return f"{who}: token expired or refused since {_when(self.since)}{fix}"
-        return f"{who}: not captured since {_when(self.since) if self.since else 'ever'}"
+            return f"{who}: token expired or refused since {when_label(self.since)}{fix}"
+        if self.since is None:
+            return f"{who}: never captured"
+        return f"{who}: not captured since {when_label(self.since)}"
 
 
 @dataclass(frozen=True)
@@ -191,7 +200,8 @@ class Message:
         return plain(f"[socialaudit] {self.title}", 180)
 
 
-def _when(moment: datetime | None) -> str:
+def when_label(moment: datetime | None) -> str:
+    """``moment`` as ``YYYY-MM-DD HH:MM TZ`` (in its own time zone); empty for None."""
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else ""
 
 

@@ -6,7 +6,9 @@ Per channel, in this order:
    been sent, in messages of up to ``CRITICAL_CHUNK`` findings;
 2. **capture health** (``health = true``): accounts whose token was refused (``auth_error`` in
    ``raw.fetch_log`` since their last good capture) or that have had no good capture for longer
-   than ``[capture] max_age_hours``; once per account per incident;
+   than ``[capture] max_age_hours``, including accounts never captured at all, counted from
+   their first attempt or registration (``sql/alerts_capture_health.sql``); once per account per
+   incident;
 3. the **digest** (``digest = true``, only when asked for): open findings at or above the
    channel's ``min_severity`` first seen since the channel's last digest (the last 24 hours the
    first time) and not yet sent to it.
@@ -38,6 +40,7 @@ from dashboards.alerts.compose import (
     health_message,
     pipeline_message,
     plain,
+    when_label,
 )
 from pipelines.config import AlertChannel, Config
 
@@ -130,8 +133,13 @@ def capture_incidents(con: duckdb.DuckDBPyConnection, config: Config,
         else:
             since = row["last_ok_at"]
             key = f"stale:{account}:{since.isoformat() if since else 'never'}"
-            detail = (f"no good capture for more than {config.max_capture_age_hours} h"
-                      + ("" if since else " (never captured)"))
+            if since is not None:
+                detail = f"no good capture for more than {config.max_capture_age_hours} h"
+            else:
+                waiting = row["waiting_since"].astimezone(config.tz)
+                detail = (f"never captured: expected since {when_label(waiting)}, more than "
+                          f"{config.max_capture_age_hours} h ago (is its platform enabled, "
+                          "its token set?)")
         local = since.astimezone(config.tz) if since else None
         alerts.append(HealthAlert(key=key, problem=row["problem"], account_id=account,
                                   platform=row["platform"], handle=row["handle"],

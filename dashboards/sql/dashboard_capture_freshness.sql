@@ -10,8 +10,10 @@ WITH last_ok AS (
 )
 SELECT a.account_key, a.platform, a.handle, a.display_name, a.kind AS account_kind, a.school,
        o.last_capture_at,
-       greatest(date_diff('minute', o.last_capture_at, $as_of), 0) / 60.0
-           AS hours_since_capture,
+       -- NULL when never captured (greatest() would skip the NULL and say 0)
+       CASE WHEN o.last_capture_at IS NOT NULL
+            THEN greatest(date_diff('minute', o.last_capture_at, $as_of), 0) / 60.0
+       END AS hours_since_capture,
        o.last_capture_at IS NULL
            OR o.last_capture_at < $as_of - to_hours(CAST($max_age_hours AS BIGINT)) AS stale
 FROM registry.accounts a

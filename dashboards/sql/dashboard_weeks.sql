@@ -19,8 +19,9 @@ found AS (
            count(*) FILTER (WHERE NOT dismissed AND severity = 'medium') AS medium,
            count(*) FILTER (WHERE NOT dismissed AND severity = 'low') AS low,
            count(*) FILTER (WHERE status = 'open') AS open_findings,
-           count(*) FILTER (WHERE disposition IS NOT NULL) AS reviewed,
-           count(*) FILTER (WHERE disposition = 'false_positive') AS false_positives,
+           count(*) FILTER (WHERE disposition_is_current) AS reviewed,
+           count(*) FILTER (WHERE disposition_is_current AND disposition = 'false_positive')
+           AS false_positives,
            count(DISTINCT account_id) FILTER (WHERE NOT dismissed) AS accounts_with_findings
     FROM marts.findings
     GROUP BY ALL
