@@ -1,17 +1,26 @@
 """Students' privacy in what analysts open: the snapshot masks detected personal details, leaves
-out raw page bodies, and is readable by its owner only; the warehouse itself keeps the trail."""
+out raw page bodies, and is readable by its owner only; the warehouse itself keeps the trail.
+Every file of the warehouse and of the snapshot (WALs and temp files included, after a kill too)
+is owner-only, and a warehouse left readable is tightened when opened."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import os
+import signal
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from warehouse import db
+from warehouse.killpoints import ENV as KILL_ENV
 from warehouse.snapshot import mask_text, publish_snapshot
 
 T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -122,3 +131,103 @@ def test_snapshot_masks_details_drops_raw_bodies_and_is_owner_only(warehouse, tm
     assert con.execute("SELECT text FROM core.items WHERE item_id = 'x:1'").fetchone()[0] == LEAKY
     assert con.execute("SELECT count(*) FROM raw.api_pages WHERE body IS NOT NULL"
                        ).fetchone()[0] == 1
+
+
+# --- files readable by their owner only ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# A child process that writes the warehouse (as the pipeline opens it, or with plain DuckDB) and
+# dies without closing it: the WAL stays behind, as after a power cut.
+KILLED_WRITER = r"""
+import os, signal, sys
+os.umask(0o022)
+path, how = sys.argv[1], sys.argv[2]
+if how == "pipeline":
+    from warehouse import db
+    con = db.connect(path)
+else:
+    import duckdb
+    con = duckdb.connect(path)
+con.execute("CREATE TABLE main.leak AS SELECT 'student ' || range AS who FROM range(500)")
+if how == "publish":
+    from warehouse.db import apply_migrations
+    from warehouse.snapshot import publish_snapshot
+    apply_migrations(con)
+    publish_snapshot(con, __import__("pathlib").Path(sys.argv[3]))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def modes(folder: Path) -> dict[str, int]:
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def kill_a_writer(path: Path, how: str, *extra: str, kill_at: str | None = None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != KILL_ENV}
+    if kill_at:
+        env[KILL_ENV] = kill_at
+    proc = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path), how, *extra],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+
+@pytest.fixture
+def loose_umask():
+    """The usual umask 022 (files world-readable unless the code says otherwise)."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_the_wal_is_owner_only_whenever_duckdb_creates_it(tmp_path, loose_umask):
+    path = tmp_path / "warehouse.duckdb"
+    wal = tmp_path / "warehouse.duckdb.wal"
+    con = db.connect(path)
+    con.execute("CREATE TABLE main.leak AS SELECT 'student ' || range AS who FROM range(10)")
+    assert wal.exists() and modes(tmp_path) == {path.name: 0o600, wal.name: 0o600}
+    con.execute("CHECKPOINT")  # DuckDB deletes the WAL ...
+    assert not wal.exists()
+    con.execute("INSERT INTO main.leak VALUES ('student x')")  # ... and makes a new one
+    assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
+    # while a writable connection lives, everything the process creates is owner-only
+    (tmp_path / "report.html").write_text("findings")
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o600
+    con.close()
+    del con
+    gc.collect()
+    (tmp_path / "after.txt").write_text("no warehouse open")
+    assert stat.S_IMODE((tmp_path / "after.txt").stat().st_mode) == 0o644  # umask given back
+
+
+def test_a_killed_writer_leaves_an_owner_only_wal(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    kill_a_writer(path, "pipeline")
+    assert modes(tmp_path) == {"warehouse.duckdb": 0o600, "warehouse.duckdb.wal": 0o600}
+
+
+@pytest.mark.parametrize("kill_at", ["snapshot:before_detach", "snapshot:before_rename"])
+def test_a_killed_snapshot_leaves_owner_only_temp_files(tmp_path, kill_at):
+    """The publisher itself keeps its files owner-only, even over a connection the pipeline did
+    not open (here plain DuckDB under umask 022, so the warehouse files are 0644). Killed while
+    its file is attached, the temp snapshot's WAL is left too."""
+    path = tmp_path / "wh" / "warehouse.duckdb"
+    path.parent.mkdir()
+    analyst = tmp_path / "analyst"
+    kill_a_writer(path, "publish", str(analyst / "snapshot.duckdb"), kill_at=kill_at)
+    left = modes(analyst)
+    assert left and all(name.startswith(".snapshot.duckdb.") for name in left), left
+    assert any(name.endswith(".tmp.wal") for name in left) == (kill_at.endswith("detach"))
+    assert set(left.values()) == {0o600}, left
+    assert modes(path.parent)[path.name] == 0o644  # not opened by db.connect: nothing tightened
+
+
+def test_an_existing_readable_warehouse_and_its_wal_are_tightened_on_open(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    kill_a_writer(path, "plain")  # an older version's warehouse, with a WAL, both 0644
+    assert modes(tmp_path) == {"warehouse.duckdb": 0o644, "warehouse.duckdb.wal": 0o644}
+    con = db.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM main.leak").fetchone()[0] == 500  # replayed
+        assert modes(tmp_path) == {"warehouse.duckdb": 0o600, "warehouse.duckdb.wal": 0o600}
+    finally:
+        con.close()

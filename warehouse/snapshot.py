@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import owner_only_files
 from warehouse.killpoints import kill_point
 
 MASK = "[{kind} withheld]"
@@ -169,16 +170,15 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshot_path: Path) -> Pat
     for leftover in snapshot_path.parent.glob(f".{snapshot_path.name}.*.tmp*"):
         leftover.unlink(missing_ok=True)
     source = con.execute("SELECT current_database()").fetchone()[0]
-    old_umask = os.umask(0o077)
-    try:
+    # the new file and its WAL are owner-only from their first byte, whoever opened ``con``
+    with owner_only_files():
         con.execute("ATTACH ? AS snapshot_out", [str(tmp)])
-    finally:
-        os.umask(old_umask)
-    try:
-        con.execute(f'COPY FROM DATABASE "{source}" TO snapshot_out (SCHEMA)')
-        _copy_for_analysts(con)
-    finally:
-        con.execute("DETACH snapshot_out")
+        try:
+            con.execute(f'COPY FROM DATABASE "{source}" TO snapshot_out (SCHEMA)')
+            _copy_for_analysts(con)
+            kill_point("snapshot:before_detach")
+        finally:
+            con.execute("DETACH snapshot_out")
     os.chmod(tmp, 0o600)
     kill_point("snapshot:before_rename")
     os.replace(tmp, snapshot_path)
