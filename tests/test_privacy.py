@@ -13,7 +13,7 @@ import signal
 import stat
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -231,3 +231,123 @@ def test_an_existing_readable_warehouse_and_its_wal_are_tightened_on_open(tmp_pa
         assert modes(tmp_path) == {"warehouse.duckdb": 0o600, "warehouse.duckdb.wal": 0o600}
     finally:
         con.close()
+
+
+# --- what findings and reasons say about other people --------------------------------------------
+
+PHONE, STUDENT_ID = "405-555-0188", "4471823"
+THREAD = [  # (item, kind, author, district, parent, root, text)
+    ("x:1", "post", "x:100", True, None, "x:1", "The board voted 4-3 to close Lincoln "
+     "Elementary next year; attendance boundaries change this fall."),
+    ("x:2", "reply", "x:901", False, "x:1", "x:1",
+     "This is a disgrace. The board never listens to parents and you know it."),
+    ("x:3", "reply", "x:902", False, "x:1", "x:1",
+     "Absolutely furious. You are closing our school to save a few dollars, shame on you."),
+    ("x:4", "reply", "x:903", False, "x:1", "x:1",
+     f"My son Jordan Reyes, student ID {STUDENT_ID}, will lose his bus. Call me at {PHONE}, "
+     "the board ignored every email."),
+    ("x:5", "reply", "x:904", False, "x:1", "x:1",
+     "Worst decision this district has ever made. Recall the whole board."),
+    ("x:6", "reply", "x:100", True, "x:2", "x:1",
+     "We hear you. The board's reasons are posted on our website."),
+    # the district discloses a student's details; a removable comment repeats them
+    ("x:7", "post", "x:100", True, None, "x:7",
+     f"Jordan Reyes (student ID {STUDENT_ID}) left his backpack in the gym; his mom can call "
+     f"{PHONE}."),
+    ("x:8", "reply", "x:905", False, "x:7", "x:7",
+     f"lol Jordan Reyes {STUDENT_ID} is a fat loser, text him at {PHONE} and tell him, you "
+     "idiots"),
+]
+
+
+def _every_value(path: Path) -> str:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
+                               UNION ALL SELECT schema_name, view_name FROM duckdb_views()
+                               WHERE NOT internal""").fetchall()
+        return "\n".join(str(row) for schema, name in names
+                         for row in con.execute(f'SELECT * FROM "{schema}"."{name}"'  # noqa: S608
+                                                ).fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def audited_thread(tmp_path_factory):
+    """A small warehouse audited by the real detectors and rules of a pack that enables the
+    content rules: a controversial thread with a district reply nobody approved, in which a
+    parent's comment gives a student's ID and a phone number, and a district post disclosing
+    the same details with a removable comment repeating them."""
+    from checks.engine import run_rules
+    from checks.policy import load_pack
+    from checks.signals import load_detector, refresh_signals
+
+    path = tmp_path_factory.mktemp("audited") / "warehouse.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO registry.designees VALUES ('D1', 'Pat Lee', "
+                "'plee@district.example', 'Communications', ?)", [T0])
+    con.execute("INSERT INTO registry.accounts VALUES ('x:100', 'x', '100', 'district', "
+                "'official', 'Lincoln HS', 'Comms Office', ['D1'], 'Lincoln HS', NULL, ?)", [T0])
+    for n, (item_id, kind, author, district, parent, root, text) in enumerate(THREAD):
+        con.execute("""
+            INSERT INTO core.items (item_id, platform, kind, native_id, current_native_id,
+                account_id, author_id, author_is_district, parent_item_id, thread_root_id,
+                created_at, text, permalink, state, first_seen_at, last_seen_at,
+                content_fetched_at, last_page_id)
+            VALUES (?, 'x', ?, ?, ?, 'x:100', ?, ?, ?, ?, ?, ?, ?, 'visible', ?, ?, ?, 1)
+        """, [item_id, kind, item_id[2:], item_id[2:], author, district, parent, root,
+              T0 + timedelta(minutes=n), text, f"https://x.com/i/status/{item_id[2:]}",
+              T0, T0, T0])
+    refresh_signals(con, {name: load_detector(name)
+                          for name in ("confidential", "controversy", "comment")})
+    run_rules(con, load_pack("metro-technology-centers-bp-8007"), "r1")
+    findings = {(rule, item): json.loads(evidence) for rule, item, evidence in con.execute(
+        "SELECT rule, item_id, CAST(evidence AS VARCHAR) FROM audit.findings").fetchall()}
+    snapshot = path.parent / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    yield con, findings, snapshot
+    con.close()
+
+
+def test_controversy_reasons_quote_no_comment(audited_thread):
+    _, findings, _ = audited_thread
+    evidence = findings["unapproved_controversial_reply", "x:6"]  # the unapproved reply
+    reasons = " ".join(evidence["thread_reasons"])
+    assert "comments angry at the district" in reasons and "P(angry)=" in reasons
+    assert "topic cues" in reasons and "'board voted'" in reasons  # the post's own words
+    for _, _, _, district, _, root, text in THREAD:
+        if root == "x:1" and not district:  # another user's comment: not one of its words
+            words = text.split()
+            windows = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+            assert not any(w in reasons for w in windows), text
+    assert STUDENT_ID not in reasons and PHONE not in reasons
+
+
+def test_snapshot_scrubs_detected_details_from_every_text_evidence_and_reason(audited_thread):
+    con, findings, snapshot = audited_thread
+    # the confidential detector found the details in the district's post ...
+    assert findings["confidential_disclosure", "x:7"]["kinds"] == ["personal_contact",
+                                                                  "student_id"]
+    # ... and the removable comment's evidence repeats them (the comment's own words)
+    assert PHONE in json.dumps(findings["removable_comment", "x:8"])
+    everything = _every_value(snapshot)
+    assert "[withheld]" in everything and "[student id withheld]" in everything
+    for secret in (PHONE, STUDENT_ID):
+        assert secret not in everything, secret
+        assert secret.encode() not in snapshot.read_bytes(), secret
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        texts = dict(snap.execute("SELECT item_id, text FROM core.items").fetchall())
+        evidence = json.loads(snap.execute(
+            "SELECT CAST(evidence AS VARCHAR) FROM audit.findings WHERE item_id = 'x:8'"
+        ).fetchone()[0])
+    finally:
+        snap.close()
+    assert texts["x:4"].startswith("My son Jordan Reyes, student ID [withheld], will lose")
+    assert texts["x:8"].startswith("lol Jordan Reyes [withheld] is a fat loser")
+    assert any("text him at [withheld]" in r for r in evidence["reasons"])  # still JSON
+    assert texts["x:2"] == THREAD[1][6]  # nothing else touched
+    # the pipeline's warehouse keeps the trail as captured
+    kept = con.execute("SELECT text FROM core.items WHERE item_id = 'x:8'").fetchone()[0]
+    assert PHONE in kept
