@@ -9,6 +9,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -133,7 +134,7 @@ def test_snapshot_masks_details_drops_raw_bodies_and_is_owner_only(warehouse, tm
                        ).fetchone()[0] == 1
 
 
-# --- files readable by their owner only ---------------------------------------------------------
+# --- files readable by their owner only ----------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
 # A child process that writes the warehouse (as the pipeline opens it, or with plain DuckDB) and
@@ -233,9 +234,11 @@ def test_an_existing_readable_warehouse_and_its_wal_are_tightened_on_open(tmp_pa
         con.close()
 
 
-# --- what findings and reasons say about other people --------------------------------------------
+# --- what findings and reasons say about other people -----------------------------------------
 
 PHONE, STUDENT_ID = "405-555-0188", "4471823"
+SID_HASH = hashlib.sha256(STUDENT_ID.encode()).hexdigest()
+HANDLE_HASH = hashlib.sha256(b"jordan_r_2031").hexdigest()
 THREAD = [  # (item, kind, author, district, parent, root, text)
     ("x:1", "post", "x:100", True, None, "x:1", "The board voted 4-3 to close Lincoln "
      "Elementary next year; attendance boundaries change this fall."),
@@ -299,6 +302,13 @@ def audited_thread(tmp_path_factory):
         """, [item_id, kind, item_id[2:], item_id[2:], author, district, parent, root,
               T0 + timedelta(minutes=n), text, f"https://x.com/i/status/{item_id[2:]}",
               T0, T0, T0])
+    con.execute("INSERT INTO registry.consents VALUES ('PC-1', ?, ['social_media'], "
+                "'2026-08-01', NULL, NULL, ?)", [SID_HASH, T0])
+    con.execute("INSERT INTO registry.roster VALUES (?, 'x', 'Lincoln HS', ?)", [HANDLE_HASH, T0])
+    con.execute("INSERT INTO registry.approvals VALUES ('A1', 'x', '7', 'D1', ?, ?, ?)",
+                [T0, "Cleared with Jordan Reyes's mother", T0])
+    con.execute("INSERT INTO raw.cursors VALUES ('x', 'x:100', 'users/:id/tweets', '100', "
+                "'{\"since_id\": \"8\"}', ?)", [T0])
     refresh_signals(con, {name: load_detector(name)
                           for name in ("confidential", "controversy", "comment")})
     run_rules(con, load_pack("metro-technology-centers-bp-8007"), "r1")
@@ -351,3 +361,124 @@ def test_snapshot_scrubs_detected_details_from_every_text_evidence_and_reason(au
     # the pipeline's warehouse keeps the trail as captured
     kept = con.execute("SELECT text FROM core.items WHERE item_id = 'x:8'").fetchone()[0]
     assert PHONE in kept
+
+
+# --- the analyst surface ---------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"
+
+
+def documented_surface() -> tuple[dict[str, set[str]], set[str], set[str]]:
+    """From the README's "The analyst snapshot" section: the tables in the snapshot with the
+    columns each leaves out, the tables left out, the views."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### The analyst snapshot"):]
+    section = section[:section.index("\n#", 1)] if "\n#" in section[1:] else section
+    tables: dict[str, set[str]] = {}
+    left_out: set[str] = set()
+    for match in re.finditer(r"^\| `(\w+\.\w+)` \| ([^|]*) \|", section, re.MULTILINE):
+        table, what = match.group(1), match.group(2).strip()
+        if what == "left out":
+            left_out.add(table)
+        else:
+            tables[table] = set(re.findall(r"`(\w+)`", what)) if what.startswith("without") \
+                else set()
+    views_line = section[section.index("Views:"):].split("\n\n")[0]
+    views = set(re.findall(r"`(\w+\.\w+)`", views_line))
+    return tables, left_out, views
+
+
+def catalog(path: Path) -> tuple[dict[str, set[str]], set[str]]:
+    """{schema.table: columns} and the views of a DuckDB file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables: dict[str, set[str]] = {}
+        for schema, table, column in con.execute(
+                "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall():
+            tables.setdefault(f"{schema}.{table}", set()).add(column)
+        views = {f"{s}.{v}" for s, v in con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal").fetchall()}
+        for view in views:  # every view still answers on the snapshot's tables
+            con.execute(f"SELECT * FROM {view} LIMIT 1").fetchall()  # noqa: S608
+        return {t: c for t, c in tables.items() if t not in views}, views
+    finally:
+        con.close()
+
+
+def test_the_readme_and_the_code_declare_the_same_surface_for_every_table():
+    from warehouse.snapshot import ANALYST_TABLES, LEFT_OUT_TABLES
+
+    tables, left_out, views = documented_surface()
+    assert {t: set(c) for t, c in ANALYST_TABLES.items()} == tables
+    assert set(LEFT_OUT_TABLES) == left_out
+    warehouse, warehouse_views = catalog_of_new_warehouse()
+    assert set(warehouse) == set(tables) | left_out  # every table decided, none forgotten
+    assert views == warehouse_views
+    for table, columns in tables.items():
+        assert columns <= warehouse[table], (table, columns - warehouse[table])
+
+
+def catalog_of_new_warehouse() -> tuple[dict[str, set[str]], set[str]]:
+    con = db.memory()
+    try:
+        out: dict[str, set[str]] = {}
+        for schema, table, column in con.execute(
+                "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall():
+            out.setdefault(f"{schema}.{table}", set()).add(column)
+        views = {f"{s}.{v}" for s, v in con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        return {t: c for t, c in out.items() if t not in views}, views
+    finally:
+        con.close()
+
+
+def test_the_snapshot_holds_the_documented_surface_and_nothing_else(audited_thread):
+    _, _, snapshot = audited_thread
+    tables, left_out, views = documented_surface()
+    warehouse, _ = catalog_of_new_warehouse()
+    held, held_views = catalog(snapshot)
+    assert held_views == views
+    assert set(held) == set(tables)
+    assert not left_out & set(held)
+    for table, columns in held.items():
+        assert columns == warehouse[table] - tables[table], table
+    everything = _every_value(snapshot)
+    for private in ("Pat Lee", "plee@district.example", "Comms Office", SID_HASH, HANDLE_HASH,
+                    "Cleared with Jordan", "since_id"):
+        assert private not in everything, private
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:  # what analyses need is there
+        assert snap.execute("SELECT designee_id, role FROM registry.designees").fetchall() == [
+            ("D1", "Communications")]
+        assert snap.execute("SELECT consent_id, scope FROM registry.consents").fetchall() == [
+            ("PC-1", ["social_media"])]
+        assert snap.execute("SELECT account_key, display_name, school FROM registry.accounts"
+                            ).fetchall() == [("x:100", "Lincoln HS", "Lincoln HS")]
+        assert snap.execute("SELECT count(*) FROM marts.findings").fetchone()[0] == 4
+        detectors = snap.execute("SELECT DISTINCT detector FROM audit.signals").fetchall()
+    finally:
+        snap.close()
+    assert {d for (d,) in detectors} == {"confidential", "controversy", "comment"}
+
+
+def test_superseded_verdicts_stay_in_the_warehouse_only(audited_thread, tmp_path):
+    """A verdict no subject has any more (an older detector version's, say, which could still
+    quote a comment) is not in the snapshot; the current ones are."""
+    con, _, _ = audited_thread
+    current = con.execute("SELECT count(*) FROM audit.signals").fetchone()[0]
+    con.execute("""INSERT INTO audit.signals SELECT detector, '1+old', content_sha256, flagged,
+                   label, score, ['4 of 4 comments angry (e.g. "Absolutely furious")'], details,
+                   scored_at FROM audit.signals WHERE detector = 'controversy'""")
+    snapshot = tmp_path / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    con.execute("DELETE FROM audit.signals WHERE detector_version = '1+old'")
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        assert snap.execute("SELECT count(*) FROM audit.signals").fetchone()[0] == current
+        assert snap.execute("SELECT count(*) FROM audit.signals WHERE detector_version = "
+                            "'1+old'").fetchone()[0] == 0
+    finally:
+        snap.close()

@@ -4,7 +4,9 @@ DuckDB allows one writer process; analysts must never block a scheduled run. Aft
 pipeline copies the whole database into a new file beside the snapshot and renames it over the
 old one: a reader holding the old file keeps reading it, the next open sees the new one.
 
-The snapshot is what analysts see, so it keeps the least it can about students: the personal
+The snapshot is what analysts see: the documented tables and views of ``ANALYST_TABLES``, without
+staff contacts, hashed student ids and the pipeline's own state. It keeps the least it can
+about students: the personal
 details the ``confidential`` detector found (its spans) are masked in the texts they were found
 in, and scrubbed wherever else they are repeated: other item texts and versions (a comment
 quoting the post), every finding's evidence, every detector's reasons and details, reviewers'
@@ -27,8 +29,37 @@ from warehouse.db import owner_only_files
 from warehouse.killpoints import kill_point
 
 MASK = "[{kind} withheld]"
-# Columns that repeat platform text verbatim; analysts read the normalized, masked core instead.
-DROPPED_COLUMNS = {("raw", "api_pages"): "body", ("raw", "quarantine"): "body_text"}
+# The analyst surface (warehouse/README.md, "The analyst snapshot"): every table the snapshot
+# holds, with the columns it leaves out. Every view comes along. A table the warehouse gains is
+# left out of the snapshot until it is listed here or in LEFT_OUT_TABLES.
+ANALYST_TABLES: dict[str, tuple[str, ...]] = {
+    "main.schema_migrations": (),
+    "registry.accounts": ("owner", "token_env"),  # a staff member's name; credential plumbing
+    "registry.designees": ("name", "email"),  # staff contacts: designees are known by id
+    "registry.consents": ("student_id_sha256",),  # a hash of a short student number reverses
+    "registry.media_consents": (),
+    "registry.approvals": ("note",),  # free text
+    "registry.loads": (),
+    "raw.api_pages": ("body",),  # repeats platform text verbatim; core has it, masked
+    "raw.page_fetches": (),
+    "raw.quarantine": ("body_text",),  # likewise
+    "raw.fetch_log": (),
+    "core.items": (),
+    "core.item_versions": (),
+    "core.media": (),
+    "core.observations": (),
+    "core.normalized_pages": (),
+    "core.normalized_fetches": (),
+    "audit.runs": (),
+    "audit.findings": (),
+    "audit.dispositions": (),
+    "audit.signals": (),  # only the verdicts subjects have now (see MASKED_SELECTS)
+    "audit.subject_signals": (),
+    "audit.alerts_sent": (),
+    "audit.alert_log": (),
+}
+# Tables of the pipeline's own: hashed student handles for matching, the connectors' cursors.
+LEFT_OUT_TABLES = ("registry.roster", "raw.cursors")
 BASE_TABLES = """
 SELECT schema_name, table_name FROM duckdb_tables()
 WHERE database_name = current_database() AND NOT temporary
@@ -91,7 +122,10 @@ MASKED_SELECTS = {
                             coalesce(m.details, t.details) AS details)
         FROM audit.signals t
         LEFT JOIN snapshot_scrubbed_signals m
-          USING (detector, detector_version, content_sha256)""",
+          USING (detector, detector_version, content_sha256)
+        WHERE EXISTS (SELECT 1 FROM audit.subject_signals s
+                      WHERE s.detector = t.detector AND s.detector_version = t.detector_version
+                        AND s.content_sha256 = t.content_sha256)""",
     ("audit", "dispositions"): """
         SELECT t.* REPLACE (coalesce(m.note, t.note) AS note) FROM audit.dispositions t
         LEFT JOIN snapshot_scrubbed_dispositions m USING (disposition_id)""",
@@ -209,9 +243,10 @@ def _ident(name: str) -> str:
 
 
 def _copy_for_analysts(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill the attached, empty ``snapshot_out`` table by table: a plain copy, except masked
-    texts and the raw bodies left out. Rows are written once, so nothing masked stays behind in
-    the file's free blocks (as it would after an UPDATE)."""
+    """Fill the attached ``snapshot_out`` (its schema copied, no rows) table by table with the
+    analyst surface: the tables of ``ANALYST_TABLES`` without their left-out columns, texts
+    masked. Rows are written once, so nothing masked stays behind in the file's free blocks
+    (as it would after an UPDATE), and what is left out never enters the file."""
     tables = con.execute(BASE_TABLES).fetchall()
     has_audit = ("audit", "signals") in tables
     if has_audit:
@@ -220,13 +255,18 @@ def _copy_for_analysts(con: duckdb.DuckDBPyConnection) -> None:
         for schema, table in tables:
             # identifiers come from the warehouse's own catalog, quoted; no data is interpolated
             name = f"{_ident(schema)}.{_ident(table)}"
+            if f"{schema}.{table}" not in ANALYST_TABLES:
+                con.execute(f"DROP TABLE snapshot_out.{name}")
+                continue
             select = f"SELECT * FROM {name}"  # noqa: S608
-            if (schema, table) in DROPPED_COLUMNS:
-                column = _ident(DROPPED_COLUMNS[schema, table])
-                con.execute(f"ALTER TABLE snapshot_out.{name} DROP COLUMN {column}")
-                select = f"SELECT * EXCLUDE ({column}) FROM {name}"  # noqa: S608
-            elif has_audit and (schema, table) in MASKED_SELECTS:
+            if has_audit and (schema, table) in MASKED_SELECTS:
                 select = MASKED_SELECTS[schema, table]
+            left_out = ANALYST_TABLES[f"{schema}.{table}"]
+            if left_out:
+                columns = ", ".join(_ident(c) for c in left_out)
+                for column in left_out:
+                    con.execute(f"ALTER TABLE snapshot_out.{name} DROP COLUMN {_ident(column)}")
+                select = f"SELECT * EXCLUDE ({columns}) FROM ({select})"  # noqa: S608
             con.execute(f"INSERT INTO snapshot_out.{name} {select}")
     finally:
         con.execute(DROP_MASK_TABLES)
