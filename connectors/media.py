@@ -20,6 +20,7 @@ import duckdb
 import requests
 
 from connectors.redaction import redact
+from warehouse.killpoints import kill_point
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
@@ -113,6 +114,7 @@ def fetch_media(
             "INSERT INTO fetched_media VALUES (?, ?, ?, ?)", [r[:4] for r in results]
         )
         con.execute(UPDATE_MEDIA)
+        kill_point("media:before_commit")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -3,12 +3,19 @@
 Hypothesis writes the pages: arbitrary JSON, valid pages with fields dropped, retyped or filled
 with hostile strings, bodies that are not JSON at all. Whatever it writes, normalization finishes,
 every page is either normalized or quarantined with a reason, and a good page stored beside the
-bad ones still lands in ``core.items``.
+bad ones still lands in ``core.items``. The export files get the same treatment: twarc2 lines
+among junk lines in several encodings, a Graph JSON file beside a hostile one, an X account
+archive (folder or zip) whose files are deleted, replaced, mutated, cut short or not UTF-8:
+every line, file and part is a page or an error with its file and a reason, and the good ones
+load.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +24,7 @@ from hypothesis import strategies as st
 
 from connectors import endpoints as ep
 from connectors.base import RawPage
-from connectors.importers import import_graph_json, import_twarc
+from connectors.importers import import_graph_json, import_twarc, import_x_archive
 from warehouse import db
 from warehouse.normalize import normalize
 from warehouse.raw_store import RawWriter
@@ -234,9 +241,18 @@ def test_json_extensions_are_not_json_and_are_quarantined_with_the_reason(body, 
     assert con.execute("SELECT count(*) FROM core.items").fetchone()[0] == 1
 
 
-LINE = st.one_of(JSON.map(json.dumps), st.text(max_size=40),
-                 st.just(json.dumps({**GOOD_TWEET, "__twarc": {"url": "https://api.twitter.com/2/"
-                                                               "tweets/search/recent?query=x"}})))
+GOOD_LINE = json.dumps({**GOOD_TWEET, "__twarc": {
+    "url": "https://api.twitter.com/2/tweets/search/recent?query=x", "version": "2.14.0",
+    "retrieved_at": "2026-03-02T16:00:00+00:00"}})
+LINE = st.one_of(JSON.map(json.dumps), st.text(max_size=40), st.just(GOOD_LINE))
+
+
+def _physical_lines(data: bytes) -> list[bytes]:
+    """The lines the importer reads: split at \\n, line ends and a first-line UTF-8 BOM off."""
+    lines = [line.rstrip(b"\r\n") for line in data.split(b"\n")]
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    return lines
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -247,31 +263,176 @@ def test_twarc_export_with_junk_lines_reports_file_and_line(tmp_path_factory, li
         path.write_bytes("\n".join(lines).encode(encoding))
     except UnicodeEncodeError:
         path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+    read = _physical_lines(path.read_bytes())
     con = db.memory()
     with RawWriter(con, "import") as writer:
         result = import_twarc(path, writer)
     for issue in result.errors:
         assert issue.file.endswith("capture.jsonl") and issue.line is not None, str(issue)
+        assert issue.reason.strip(), "an error without a reason"
+    # every line that is not blank is either a page or a quarantined line: nothing vanishes
+    assert result.pages_stored + result.pages_quarantined == sum(1 for r in read if r.strip())
+    assert result.pages_quarantined == len(result.errors)
     normalize(con)
     # a line that is not a JSON object is never stored as a page
     kinds = con.execute("SELECT DISTINCT json_type(body) FROM raw.api_pages").fetchall()
     assert set(kinds) <= {("OBJECT",)}
     _assert_accounted(con)
+    reasons = [r for (r,) in con.execute("SELECT reason FROM raw.quarantine").fetchall()]
+    assert all(r.startswith(f"{path} line ") for r in reasons), reasons
+    # the good line, wherever it stands among the junk, loads as what it is
+    if GOOD_LINE.encode() in read:
+        assert con.execute("SELECT endpoint FROM raw.api_pages WHERE body->>'$.data[0].id' = "
+                           "'424242'").fetchall() == [(ep.X_SEARCH_RECENT,)]
+        items = {r[0] for r in con.execute("SELECT item_id FROM core.items").fetchall()}
+        assert "x:424242" in items
+
+
+GOOD_FB_OTHER = {"data": [{"id": "9_78", "message": "Board meeting Monday.",
+                           "created_time": "2026-03-03T15:00:00+0000", "from": {"id": "9"},
+                           "permalink_url": "https://facebook.com/9/posts/78"}]}
+HOSTILE_FILE = st.one_of(
+    JSON.map(json.dumps).map(str.encode),
+    st.text(max_size=60).map(str.encode),
+    st.binary(max_size=60),
+    st.lists(st.tuples(st.sampled_from(["drop", "replace"]), JSON), min_size=1, max_size=3).map(
+        lambda edits: json.dumps(_mutate_all(GOOD_FB_OTHER, edits)).encode()),
+)
+
+
+def _mutate_all(doc: Any, edits: list[tuple[str, Any]]) -> Any:
+    """``doc`` with each edit applied at a path chosen from the edit's value (deterministic)."""
+    for action, value in edits:
+        paths = _paths(doc)
+        if not paths:
+            break
+        doc = _mutate(doc, paths[len(json.dumps(value)) % len(paths)], action, value)
+    return doc
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(JSON)
-def test_graph_json_export_with_any_content_never_crashes(tmp_path_factory, doc):
-    path = tmp_path_factory.mktemp("graph") / "posts.json"
-    path.write_text(json.dumps(doc))
+@given(HOSTILE_FILE)
+def test_graph_json_export_beside_a_hostile_file_loads_the_good_one(tmp_path_factory, hostile):
+    folder = tmp_path_factory.mktemp("graph")
+    (folder / "good.json").write_text(json.dumps(GOOD_FB))
+    (folder / "posts.json").write_bytes(hostile)
     con = db.memory()
     with RawWriter(con, "import") as writer:
-        result = import_graph_json(path, writer, platform="facebook", endpoint=ep.FB_PAGE_POSTS,
-                                   object_id="9", account_id="facebook:9")
+        result = import_graph_json(folder, writer, platform="facebook",
+                                   endpoint=ep.FB_PAGE_POSTS, object_id="9",
+                                   account_id="facebook:9")
+    assert result.files_read == 2
+    assert result.pages_stored + result.pages_quarantined == 2  # each file: a page or a reason
     for issue in result.errors:
-        assert "posts.json" in str(issue)
+        assert issue.file == "posts.json" and issue.reason.strip(), str(issue)
     normalize(con)
-    stored = con.execute("SELECT count(*) FROM raw.api_pages").fetchone()[0]
-    quarantined = con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0]
-    assert stored or quarantined or result.errors, "an import that kept nothing must say why"
     _assert_accounted(con)
+    good = con.execute("""SELECT p.page_id IN (SELECT page_id FROM core.normalized_pages)
+                          FROM raw.api_pages p WHERE p.request_params->>'file' = 'good.json'
+                       """).fetchall()
+    assert good == [(True,)], "the good file was not stored and normalized"
+    items = {r[0] for r in con.execute("SELECT item_id FROM core.items").fetchall()}
+    assert "facebook:9_77" in items
+
+
+ARCHIVE = Path(__file__).resolve().parent / "data" / "x-archive" / "current"
+ARCHIVE_JS = sorted(p.relative_to(ARCHIVE).as_posix() for p in (ARCHIVE / "data").glob("*.js"))
+ARCHIVE_PARTS = {"data/tweets.js", "data/tweets-part1.js", "data/deleted-tweets.js",
+                 "data/note-tweet.js"}  # each becomes a page
+TWEETS_PARTS = ("data/tweets.js", "data/tweets-part1.js")
+
+
+@st.composite
+def archive_file(draw, name: str) -> bytes | None:
+    """One ``data/*.js`` file of the archive: as exported, gone, junk, another JSON payload,
+    its payload with fields dropped or retyped, cut short, or with bytes that are not UTF-8."""
+    original = (ARCHIVE / name).read_bytes()
+    how = draw(st.sampled_from(["keep", "keep", "keep", "delete", "junk", "json", "mutate",
+                                "truncate", "not_utf8"]))
+    prefix, _, payload = original.decode("utf-8").partition("=")
+    if how == "keep":
+        return original
+    if how == "delete":
+        return None
+    if how == "junk":
+        return draw(st.one_of(st.binary(max_size=80), st.text(max_size=80).map(str.encode)))
+    if how == "json":
+        return f"{prefix}= {json.dumps(draw(JSON))}".encode()
+    if how == "mutate":
+        doc = json.loads(payload.strip().rstrip(";"))
+        for _ in range(draw(st.integers(1, 3))):
+            paths = _paths(doc)
+            if not paths:
+                break
+            doc = _mutate(doc, draw(st.sampled_from(paths)),
+                          draw(st.sampled_from(["drop", "replace"])), draw(JSON))
+        return f"{prefix}= {json.dumps(doc, indent=2)}".encode()
+    at = draw(st.integers(0, len(original) - 1))
+    if how == "truncate":
+        return original[:at]
+    return original[:at] + b"\xe9\xff" + original[at:]
+
+
+@st.composite
+def hostile_archives(draw) -> dict[str, bytes | None]:
+    return {name: draw(archive_file(name)) for name in ARCHIVE_JS}
+
+
+def _tweet_natives(name: str) -> set[str]:
+    """The item ids of the tweets of an archive part as exported (an edit is its original)."""
+    text = (ARCHIVE / name).read_text(encoding="utf-8")
+    out = set()
+    for entry in json.loads(text[text.index("=") + 1:].strip().rstrip(";")):
+        tweet = entry["tweet"]
+        edit = tweet.get("edit_info", {})
+        native = (edit.get("edit", {}).get("initialTweetId")
+                  or (edit.get("initial", {}).get("editTweetIds") or [None])[0]
+                  or tweet["id_str"])
+        out.add(f"x:{native}")
+    return out
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile_archives(), st.sampled_from(["dir", "zip"]))
+def test_x_archive_with_hostile_files_loads_the_good_parts(tmp_path_factory, files, form):
+    folder = tmp_path_factory.mktemp("archive")
+    root = folder / "archive"
+    shutil.copytree(ARCHIVE, root, ignore=shutil.ignore_patterns("*.js"))
+    for name, content in files.items():
+        if content is not None:
+            (root / name).write_bytes(content)
+    source = root
+    if form == "zip":
+        source = folder / "archive.zip"
+        with zipfile.ZipFile(source, "w") as archive:
+            for file in sorted(root.rglob("*")):
+                if file.is_file():
+                    archive.write(file, file.relative_to(root).as_posix())
+    con = db.memory()
+    with RawWriter(con, "import") as writer:
+        result = import_x_archive(source, writer, account_id="x:1490000000000000001")
+    for issue in result.errors:
+        assert issue.file and issue.reason.strip(), str(issue)
+    stored = {r[0]: r[1] for r in con.execute(
+        "SELECT request_params->>'file', page_id FROM raw.api_pages").fetchall()}
+    reported = {issue.file for issue in result.errors}
+    present = {name for name, content in files.items() if content is not None}
+    # every part in the archive is a page or a reported problem; none vanishes
+    for name in ARCHIVE_PARTS & present:
+        assert name in stored or name in reported, name
+    kinds = con.execute("SELECT DISTINCT json_type(body) FROM raw.api_pages").fetchall()
+    assert set(kinds) <= {("OBJECT",)}
+    normalize(con)
+    _assert_accounted(con)
+    normalized = {r[0] for r in con.execute("SELECT page_id FROM core.normalized_pages")
+                  .fetchall()}
+    items = {r[0] for r in con.execute("SELECT item_id FROM core.items").fetchall()}
+    original = {name for name, content in files.items()
+                if content == (ARCHIVE / name).read_bytes()}
+    # the parts left as exported load and normalize, whatever happened to the others
+    for name in ARCHIVE_PARTS & original:
+        assert name in stored and name not in reported, name
+        assert stored[name] in normalized, name
+    for name in set(TWEETS_PARTS) & original:
+        assert _tweet_natives(name) <= items, name

@@ -1,17 +1,27 @@
 """Students' privacy in what analysts open: the snapshot masks detected personal details, leaves
-out raw page bodies, and is readable by its owner only; the warehouse itself keeps the trail."""
+out raw page bodies, and is readable by its owner only; the warehouse itself keeps the trail.
+Every file of the warehouse and of the snapshot (WALs and temp files included, after a kill too)
+is owner-only, and a warehouse left readable is tightened when opened."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import os
+import re
+import signal
 import stat
-from datetime import UTC, datetime
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from warehouse import db
+from warehouse.killpoints import ENV as KILL_ENV
 from warehouse.snapshot import mask_text, publish_snapshot
 
 T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -122,3 +132,361 @@ def test_snapshot_masks_details_drops_raw_bodies_and_is_owner_only(warehouse, tm
     assert con.execute("SELECT text FROM core.items WHERE item_id = 'x:1'").fetchone()[0] == LEAKY
     assert con.execute("SELECT count(*) FROM raw.api_pages WHERE body IS NOT NULL"
                        ).fetchone()[0] == 1
+
+
+# --- files readable by their owner only ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# A child process that writes the warehouse (as the pipeline opens it, or with plain DuckDB) and
+# dies without closing it: the WAL stays behind, as after a power cut.
+KILLED_WRITER = r"""
+import os, signal, sys
+os.umask(0o022)
+path, how = sys.argv[1], sys.argv[2]
+if how == "pipeline":
+    from warehouse import db
+    con = db.connect(path)
+else:
+    import duckdb
+    con = duckdb.connect(path)
+con.execute("CREATE TABLE main.leak AS SELECT 'student ' || range AS who FROM range(500)")
+if how == "publish":
+    from warehouse.db import apply_migrations
+    from warehouse.snapshot import publish_snapshot
+    apply_migrations(con)
+    publish_snapshot(con, __import__("pathlib").Path(sys.argv[3]))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+WRITER_LOCK_FILES = (".writer", ".writer.lock")
+
+
+def modes(folder: Path) -> dict[str, int]:
+    """Modes of the files DuckDB and we wrote; the writer lock's files must be owner-only too
+    but come and go with the lock, so they are checked here and left out."""
+    found = {p.name: stat.S_IMODE(p.stat().st_mode) for p in sorted(folder.rglob("*"))}
+    locks = {n: m for n, m in found.items() if n.endswith(WRITER_LOCK_FILES)}
+    assert set(locks.values()) <= {0o600}, locks
+    return {n: m for n, m in found.items() if n not in locks}
+
+
+def kill_a_writer(path: Path, how: str, *extra: str, kill_at: str | None = None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != KILL_ENV}
+    if kill_at:
+        env[KILL_ENV] = kill_at
+    proc = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path), how, *extra],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+
+@pytest.fixture
+def loose_umask():
+    """The usual umask 022 (files world-readable unless the code says otherwise)."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_the_wal_is_owner_only_whenever_duckdb_creates_it(tmp_path, loose_umask):
+    path = tmp_path / "warehouse.duckdb"
+    wal = tmp_path / "warehouse.duckdb.wal"
+    con = db.connect(path)
+    con.execute("CREATE TABLE main.leak AS SELECT 'student ' || range AS who FROM range(10)")
+    assert wal.exists() and modes(tmp_path) == {path.name: 0o600, wal.name: 0o600}
+    con.execute("CHECKPOINT")  # DuckDB deletes the WAL ...
+    assert not wal.exists()
+    con.execute("INSERT INTO main.leak VALUES ('student x')")  # ... and makes a new one
+    assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
+    # while a writable connection lives, everything the process creates is owner-only
+    (tmp_path / "report.html").write_text("findings")
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o600
+    con.close()
+    del con
+    gc.collect()
+    (tmp_path / "after.txt").write_text("no warehouse open")
+    assert stat.S_IMODE((tmp_path / "after.txt").stat().st_mode) == 0o644  # umask given back
+
+
+def test_a_killed_writer_leaves_an_owner_only_wal(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    kill_a_writer(path, "pipeline")
+    assert modes(tmp_path) == {"warehouse.duckdb": 0o600, "warehouse.duckdb.wal": 0o600}
+
+
+@pytest.mark.parametrize("kill_at", ["snapshot:before_detach", "snapshot:before_rename"])
+def test_a_killed_snapshot_leaves_owner_only_temp_files(tmp_path, kill_at):
+    """The publisher itself keeps its files owner-only, even over a connection the pipeline did
+    not open (here plain DuckDB under umask 022, so the warehouse files are 0644). Killed while
+    its file is attached, the temp snapshot's WAL is left too."""
+    path = tmp_path / "wh" / "warehouse.duckdb"
+    path.parent.mkdir()
+    analyst = tmp_path / "analyst"
+    kill_a_writer(path, "publish", str(analyst / "snapshot.duckdb"), kill_at=kill_at)
+    left = modes(analyst)
+    assert left and all(name.startswith(".snapshot.duckdb.") for name in left), left
+    assert any(name.endswith(".tmp.wal") for name in left) == (kill_at.endswith("detach"))
+    assert set(left.values()) == {0o600}, left
+    assert modes(path.parent)[path.name] == 0o644  # not opened by db.connect: nothing tightened
+
+
+def test_an_existing_readable_warehouse_and_its_wal_are_tightened_on_open(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    kill_a_writer(path, "plain")  # an older version's warehouse, with a WAL, both 0644
+    assert modes(tmp_path) == {"warehouse.duckdb": 0o644, "warehouse.duckdb.wal": 0o644}
+    con = db.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM main.leak").fetchone()[0] == 500  # replayed
+        assert modes(tmp_path) == {"warehouse.duckdb": 0o600, "warehouse.duckdb.wal": 0o600}
+    finally:
+        con.close()
+
+
+# --- what findings and reasons say about other people -----------------------------------------
+
+PHONE, STUDENT_ID = "405-555-0188", "4471823"
+SID_HASH = hashlib.sha256(STUDENT_ID.encode()).hexdigest()
+HANDLE_HASH = hashlib.sha256(b"jordan_r_2031").hexdigest()
+THREAD = [  # (item, kind, author, district, parent, root, text)
+    ("x:1", "post", "x:100", True, None, "x:1", "The board voted 4-3 to close Lincoln "
+     "Elementary next year; attendance boundaries change this fall."),
+    ("x:2", "reply", "x:901", False, "x:1", "x:1",
+     "This is a disgrace. The board never listens to parents and you know it."),
+    ("x:3", "reply", "x:902", False, "x:1", "x:1",
+     "Absolutely furious. You are closing our school to save a few dollars, shame on you."),
+    ("x:4", "reply", "x:903", False, "x:1", "x:1",
+     f"My son Jordan Reyes, student ID {STUDENT_ID}, will lose his bus. Call me at {PHONE}, "
+     "the board ignored every email."),
+    ("x:5", "reply", "x:904", False, "x:1", "x:1",
+     "Worst decision this district has ever made. Recall the whole board."),
+    ("x:6", "reply", "x:100", True, "x:2", "x:1",
+     "We hear you. The board's reasons are posted on our website."),
+    # the district discloses a student's details; a removable comment repeats them
+    ("x:7", "post", "x:100", True, None, "x:7",
+     f"Jordan Reyes (student ID {STUDENT_ID}) left his backpack in the gym; his mom can call "
+     f"{PHONE}."),
+    ("x:8", "reply", "x:905", False, "x:7", "x:7",
+     f"lol Jordan Reyes {STUDENT_ID} is a fat loser, text him at {PHONE} and tell him, you "
+     "idiots"),
+]
+
+
+def _every_value(path: Path) -> str:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
+                               UNION ALL SELECT schema_name, view_name FROM duckdb_views()
+                               WHERE NOT internal""").fetchall()
+        return "\n".join(str(row) for schema, name in names
+                         for row in con.execute(f'SELECT * FROM "{schema}"."{name}"'  # noqa: S608
+                                                ).fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def audited_thread(tmp_path_factory):
+    """A small warehouse audited by the real detectors and rules of a pack that enables the
+    content rules: a controversial thread with a district reply nobody approved, in which a
+    parent's comment gives a student's ID and a phone number, and a district post disclosing
+    the same details with a removable comment repeating them."""
+    from checks.engine import run_rules
+    from checks.policy import load_pack
+    from checks.signals import load_detector, refresh_signals
+
+    path = tmp_path_factory.mktemp("audited") / "warehouse.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO registry.designees VALUES ('D1', 'Pat Lee', "
+                "'plee@district.example', 'Communications', ?)", [T0])
+    con.execute("INSERT INTO registry.accounts VALUES ('x:100', 'x', '100', 'district', "
+                "'official', 'Lincoln HS', 'Comms Office', ['D1'], 'Lincoln HS', NULL, ?)", [T0])
+    for n, (item_id, kind, author, district, parent, root, text) in enumerate(THREAD):
+        con.execute("""
+            INSERT INTO core.items (item_id, platform, kind, native_id, current_native_id,
+                account_id, author_id, author_is_district, parent_item_id, thread_root_id,
+                created_at, text, permalink, state, first_seen_at, last_seen_at,
+                content_fetched_at, last_page_id)
+            VALUES (?, 'x', ?, ?, ?, 'x:100', ?, ?, ?, ?, ?, ?, ?, 'visible', ?, ?, ?, 1)
+        """, [item_id, kind, item_id[2:], item_id[2:], author, district, parent, root,
+              T0 + timedelta(minutes=n), text, f"https://x.com/i/status/{item_id[2:]}",
+              T0, T0, T0])
+    con.execute("INSERT INTO registry.consents VALUES ('PC-1', ?, ['social_media'], "
+                "'2026-08-01', NULL, NULL, ?)", [SID_HASH, T0])
+    con.execute("INSERT INTO registry.roster VALUES (?, 'x', 'Lincoln HS', ?)", [HANDLE_HASH, T0])
+    con.execute("INSERT INTO registry.approvals VALUES ('A1', 'x', '7', 'D1', ?, ?, ?)",
+                [T0, "Cleared with Jordan Reyes's mother", T0])
+    con.execute("INSERT INTO raw.cursors VALUES ('x', 'x:100', 'users/:id/tweets', '100', "
+                "'{\"since_id\": \"8\"}', ?)", [T0])
+    refresh_signals(con, {name: load_detector(name)
+                          for name in ("confidential", "controversy", "comment")})
+    run_rules(con, load_pack("metro-technology-centers-bp-8007"), "r1")
+    findings = {(rule, item): json.loads(evidence) for rule, item, evidence in con.execute(
+        "SELECT rule, item_id, CAST(evidence AS VARCHAR) FROM audit.findings").fetchall()}
+    snapshot = path.parent / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    yield con, findings, snapshot
+    con.close()
+
+
+def test_controversy_reasons_quote_no_comment(audited_thread):
+    _, findings, _ = audited_thread
+    evidence = findings["unapproved_controversial_reply", "x:6"]  # the unapproved reply
+    reasons = " ".join(evidence["thread_reasons"])
+    assert "comments angry at the district" in reasons and "P(angry)=" in reasons
+    assert "topic cues" in reasons and "'board voted'" in reasons  # the post's own words
+    for _, _, _, district, _, root, text in THREAD:
+        if root == "x:1" and not district:  # another user's comment: not one of its words
+            words = text.split()
+            windows = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+            assert not any(w in reasons for w in windows), text
+    assert STUDENT_ID not in reasons and PHONE not in reasons
+
+
+def test_snapshot_scrubs_detected_details_from_every_text_evidence_and_reason(audited_thread):
+    con, findings, snapshot = audited_thread
+    # the confidential detector found the details in the district's post ...
+    assert findings["confidential_disclosure", "x:7"]["kinds"] == ["personal_contact",
+                                                                  "student_id"]
+    # ... and the removable comment's evidence repeats them (the comment's own words)
+    assert PHONE in json.dumps(findings["removable_comment", "x:8"])
+    everything = _every_value(snapshot)
+    assert "[withheld]" in everything and "[student id withheld]" in everything
+    for secret in (PHONE, STUDENT_ID):
+        assert secret not in everything, secret
+        assert secret.encode() not in snapshot.read_bytes(), secret
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        texts = dict(snap.execute("SELECT item_id, text FROM core.items").fetchall())
+        evidence = json.loads(snap.execute(
+            "SELECT CAST(evidence AS VARCHAR) FROM audit.findings WHERE item_id = 'x:8'"
+        ).fetchone()[0])
+    finally:
+        snap.close()
+    assert texts["x:4"].startswith("My son Jordan Reyes, student ID [withheld], will lose")
+    assert texts["x:8"].startswith("lol Jordan Reyes [withheld] is a fat loser")
+    assert any("text him at [withheld]" in r for r in evidence["reasons"])  # still JSON
+    assert texts["x:2"] == THREAD[1][6]  # nothing else touched
+    # the pipeline's warehouse keeps the trail as captured
+    kept = con.execute("SELECT text FROM core.items WHERE item_id = 'x:8'").fetchone()[0]
+    assert PHONE in kept
+
+
+# --- the analyst surface ---------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"
+
+
+def documented_surface() -> tuple[dict[str, set[str]], set[str], set[str]]:
+    """From the README's "The analyst snapshot" section: the tables in the snapshot with the
+    columns each leaves out, the tables left out, the views."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### The analyst snapshot"):]
+    section = section[:section.index("\n#", 1)] if "\n#" in section[1:] else section
+    tables: dict[str, set[str]] = {}
+    left_out: set[str] = set()
+    for match in re.finditer(r"^\| `(\w+\.\w+)` \| ([^|]*) \|", section, re.MULTILINE):
+        table, what = match.group(1), match.group(2).strip()
+        if what == "left out":
+            left_out.add(table)
+        else:
+            tables[table] = set(re.findall(r"`(\w+)`", what)) if what.startswith("without") \
+                else set()
+    views_line = section[section.index("Views:"):].split("\n\n")[0]
+    views = set(re.findall(r"`(\w+\.\w+)`", views_line))
+    return tables, left_out, views
+
+
+def catalog(path: Path) -> tuple[dict[str, set[str]], set[str]]:
+    """{schema.table: columns} and the views of a DuckDB file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables: dict[str, set[str]] = {}
+        for schema, table, column in con.execute(
+                "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall():
+            tables.setdefault(f"{schema}.{table}", set()).add(column)
+        views = {f"{s}.{v}" for s, v in con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal").fetchall()}
+        for view in views:  # every view still answers on the snapshot's tables
+            con.execute(f"SELECT * FROM {view} LIMIT 1").fetchall()  # noqa: S608
+        return {t: c for t, c in tables.items() if t not in views}, views
+    finally:
+        con.close()
+
+
+def test_the_readme_and_the_code_declare_the_same_surface_for_every_table():
+    from warehouse.snapshot import ANALYST_TABLES, LEFT_OUT_TABLES
+
+    tables, left_out, views = documented_surface()
+    assert {t: set(c) for t, c in ANALYST_TABLES.items()} == tables
+    assert set(LEFT_OUT_TABLES) == left_out
+    warehouse, warehouse_views = catalog_of_new_warehouse()
+    assert set(warehouse) == set(tables) | left_out  # every table decided, none forgotten
+    assert views == warehouse_views
+    for table, columns in tables.items():
+        assert columns <= warehouse[table], (table, columns - warehouse[table])
+
+
+def catalog_of_new_warehouse() -> tuple[dict[str, set[str]], set[str]]:
+    con = db.memory()
+    try:
+        out: dict[str, set[str]] = {}
+        for schema, table, column in con.execute(
+                "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall():
+            out.setdefault(f"{schema}.{table}", set()).add(column)
+        views = {f"{s}.{v}" for s, v in con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        return {t: c for t, c in out.items() if t not in views}, views
+    finally:
+        con.close()
+
+
+def test_the_snapshot_holds_the_documented_surface_and_nothing_else(audited_thread):
+    _, _, snapshot = audited_thread
+    tables, left_out, views = documented_surface()
+    warehouse, _ = catalog_of_new_warehouse()
+    held, held_views = catalog(snapshot)
+    assert held_views == views
+    assert set(held) == set(tables)
+    assert not left_out & set(held)
+    for table, columns in held.items():
+        assert columns == warehouse[table] - tables[table], table
+    everything = _every_value(snapshot)
+    for private in ("Pat Lee", "plee@district.example", "Comms Office", SID_HASH, HANDLE_HASH,
+                    "Cleared with Jordan", "since_id"):
+        assert private not in everything, private
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:  # what analyses need is there
+        assert snap.execute("SELECT designee_id, role FROM registry.designees").fetchall() == [
+            ("D1", "Communications")]
+        assert snap.execute("SELECT consent_id, scope FROM registry.consents").fetchall() == [
+            ("PC-1", ["social_media"])]
+        assert snap.execute("SELECT account_key, display_name, school FROM registry.accounts"
+                            ).fetchall() == [("x:100", "Lincoln HS", "Lincoln HS")]
+        assert snap.execute("SELECT count(*) FROM marts.findings").fetchone()[0] == 4
+        detectors = snap.execute("SELECT DISTINCT detector FROM audit.signals").fetchall()
+    finally:
+        snap.close()
+    assert {d for (d,) in detectors} == {"confidential", "controversy", "comment"}
+
+
+def test_superseded_verdicts_stay_in_the_warehouse_only(audited_thread, tmp_path):
+    """A verdict no subject has any more (an older detector version's, say, which could still
+    quote a comment) is not in the snapshot; the current ones are."""
+    con, _, _ = audited_thread
+    current = con.execute("SELECT count(*) FROM audit.signals").fetchone()[0]
+    con.execute("""INSERT INTO audit.signals SELECT detector, '1+old', content_sha256, flagged,
+                   label, score, ['4 of 4 comments angry (e.g. "Absolutely furious")'], details,
+                   scored_at FROM audit.signals WHERE detector = 'controversy'""")
+    snapshot = tmp_path / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    con.execute("DELETE FROM audit.signals WHERE detector_version = '1+old'")
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        assert snap.execute("SELECT count(*) FROM audit.signals").fetchone()[0] == current
+        assert snap.execute("SELECT count(*) FROM audit.signals WHERE detector_version = "
+                            "'1+old'").fetchone()[0] == 0
+    finally:
+        snap.close()

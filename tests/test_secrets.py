@@ -6,7 +6,9 @@ recognizable fake tokens in the environment, platforms that answer "token expire
 requests). Then every place a token could land is searched for every token, raw, URL-encoded and
 base64: the log lines, standard output and error of every command, every column of every table
 of the warehouse and of the analyst snapshot, and the bytes of every file the workspace holds
-(reports, dashboards, media, the DuckDB files themselves).
+(reports, dashboards, media, the DuckDB files themselves). The same district is also run through
+Dagster's assets in-process, on an on-disk instance capturing the clients' loggers at DEBUG:
+its stored events and runs, its compute logs and every file of the instance are searched too.
 """
 
 from __future__ import annotations
@@ -255,3 +257,95 @@ def test_http_library_debug_lines_do_not_carry_the_graph_token(caplog):
     assert any("/v25.0/me?" in line for line in lines)  # urllib3 did log the request line
     assert find("\n".join(lines), {"token": needles(token)}) == []
     assert "access_token=[REDACTED]" in "\n".join(lines)
+
+
+# --- the same run through Dagster ---------------------------------------------------------------
+
+# The instance captures the clients' loggers at DEBUG into its event log, as a deployment that
+# wants to see them would configure ``dagster.yaml``.
+DAGSTER_DEBUG_LOGS = {"python_logs": {
+    "python_log_level": "DEBUG",
+    "managed_python_loggers": ["tweepy", "urllib3", "requests", "facebook", "connectors",
+                               "pipelines", "warehouse", "checks"],
+}}
+
+
+@pytest.fixture(scope="module")
+def dagster_district(tmp_path_factory):
+    """The district's assets materialized in-process on a real (temporary, on-disk) Dagster
+    instance, with canary tokens in the environment wired as the code location wires them
+    (``default_resources``: ``EnvVar``), and the same token errors. What the instance stored
+    (every event of every run, the runs themselves, the compute logs) and what the run left."""
+    from dagster import DagsterInstance, materialize, serialize_value
+
+    from dashboards.weeks import week_of
+    from pipelines import definitions, stages
+    from pipelines.resources import CONFIG_ENV, default_resources
+
+    world = generate_world(seed=SEED, scale=SCALE)
+    folder = tmp_path_factory.mktemp("dagster")
+    config = load_config(write_workspace(world, folder / "ws", faults=FAULTS))
+    tokens = {name: canary(name) for name in world.environment()}
+    home = folder / "dagster_home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in tokens.items():
+            env.setenv(name, value)
+        env.setenv(CONFIG_ENV, str(config.path))
+        resources = default_resources()
+        with DagsterInstance.local_temp(str(home), overrides=DAGSTER_DEBUG_LOGS) as instance:
+            result = materialize(definitions.ALL_ASSETS, resources=resources, instance=instance)
+            week = week_of(stages.report_clock(config), config.timezone)
+            reports = materialize(definitions.REPORT_ASSETS, resources=resources,
+                                  instance=instance, partition_key=week.monday.isoformat())
+            assert result.success and reports.success
+            runs = instance.get_runs()
+            events = [e for run in runs for e in instance.all_logs(run.run_id)]
+            stored = [serialize_value(run) for run in runs] + [serialize_value(e) for e in events]
+    return config, tokens, events, stored, home
+
+
+def test_dagster_run_met_token_errors_and_captured_the_clients_debug_lines(dagster_district):
+    config, _, events, _, home = dagster_district
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
+    try:
+        failed = con.execute("SELECT DISTINCT source FROM raw.fetch_log "
+                             "WHERE status = 'auth_error'").fetchall()
+        items = con.execute("SELECT count(*) FROM core.items").fetchone()[0]
+    finally:
+        con.close()
+    assert {s for (s,) in failed} >= {"x", "facebook"} and items > 50
+    messages = [e.user_message or "" for e in events]
+    warnings = [m for e, m in zip(events, messages, strict=True) if e.level == logging.WARNING]
+    assert any(m.startswith("x:") and "auth_error" in m for m in warnings), warnings
+    assert any(m.startswith("facebook:") and "auth_error" in m for m in warnings), warnings
+    # the search below reads what a deployment at DEBUG would keep: the clients' own lines
+    assert any(m.startswith("Making API request: GET https://api.twitter.com") for m in messages)
+    assert any("Authorization" in m for m in messages)  # request headers are logged
+    compute_logs = [p for p in home.rglob("compute_logs/*") if p.stat().st_size]
+    assert compute_logs and config.snapshot_path.exists()
+
+
+def test_no_token_in_dagster_events_runs_compute_logs_or_instance_files(dagster_district):
+    _, tokens, _, stored, home = dagster_district
+    forms = {name: needles(value) for name, value in tokens.items()}
+    leaks = {f"stored record {i}": found for i, text in enumerate(stored)
+             if (found := find(text, forms))}
+    files = [p for p in home.rglob("*") if p.is_file()]  # SQLite storages, compute logs
+    assert any(p.suffix == ".db" for p in files) and any(p.suffix == ".err" for p in files)
+    leaks |= {str(p.relative_to(home)): found for p in files
+              if (found := find_bytes(p.read_bytes(), forms))}
+    assert leaks == {}
+
+
+@pytest.mark.parametrize("which", ["warehouse", "snapshot"])
+def test_no_token_in_any_table_after_the_dagster_run(dagster_district, which):
+    config, tokens, _, _, _ = dagster_district
+    path = config.warehouse_path if which == "warehouse" else config.snapshot_path
+    forms = {name: needles(value) for name, value in tokens.items()}
+    texts = table_texts(path)
+    assert texts["raw.fetch_log"] and texts["core.items"]
+    assert {t: found for t, text in texts.items() if (found := find(text, forms))} == {}
+    files = [p for p in config.root.rglob("*") if p.is_file()]  # reports, media, DuckDB files
+    assert any(p.suffix == ".xlsx" for p in files)
+    assert {str(p): found for p in files if (found := find_bytes(file_contents(p), forms))} == {}

@@ -139,7 +139,7 @@ def test_sql_answers_from_the_snapshot_while_the_pipeline_holds_the_warehouse(di
         rows = sql(config, "SELECT kind, count(*) AS n FROM core.items GROUP BY kind")
         assert {r["kind"] for r in rows} >= {"post", "comment"}
         assert all(r["n"] > 0 for r in rows)
-        assert sql(config, "SELECT count(*) AS n FROM raw.cursors")[0]["n"] > 0
+        assert sql(config, "SELECT count(*) AS n FROM raw.fetch_log")[0]["n"] > 0
         live = cli("sql", "SELECT 1", "--config", str(config.path), "--live", check=False)
         assert live.returncode == 2 and "cannot open" in live.stderr  # said plainly
         assert "Traceback" not in live.stderr

@@ -9,6 +9,13 @@ closed. Another process asking for it waits, saying who holds it (``<file>.write
 holder's pid, host, command and since when), and gives up with ``WarehouseBusy`` after
 ``SOCIALAUDIT_WRITER_WAIT`` seconds (default 600). Within one process the lock is shared: DuckDB
 serves every connection of a process from one database instance.
+
+The warehouse holds students' data, and so does every file DuckDB makes beside it: the
+write-ahead log (``warehouse.duckdb.wal``, created at the first write after each checkpoint and
+left behind by a killed run) and the spill folder (``warehouse.duckdb.tmp``). DuckDB creates
+them whenever it needs them, with the process umask, so a writable connection keeps the
+process umask at 077 for as long as it is open (``owner_only_files``); opening also tightens
+files an older version or another tool left readable.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ import socket
 import sys
 import threading
 import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -211,34 +221,82 @@ class WarehouseConnection:
             pass
 
 
+OWNER_ONLY_UMASK = 0o077
+# The umask is per process: holders (open writable connections, snapshot publications) are
+# counted, and the umask found before the first one is put back after the last one ends.
+_umask_lock = threading.Lock()
+_umask_holders = 0
+_umask_before = 0
+
+
+def _hold_owner_only() -> None:
+    global _umask_holders, _umask_before
+    with _umask_lock:
+        if _umask_holders == 0:
+            before = os.umask(OWNER_ONLY_UMASK)
+            os.umask(before | OWNER_ONLY_UMASK)
+            _umask_before = before
+        _umask_holders += 1
+
+
+def _release_owner_only() -> None:
+    global _umask_holders
+    with _umask_lock:
+        _umask_holders -= 1
+        if _umask_holders == 0:
+            os.umask(_umask_before)
+
+
+@contextmanager
+def owner_only_files() -> Iterator[None]:
+    """Every file and folder this process creates inside the block is readable by its owner
+    only (umask 077; a stricter umask is kept)."""
+    _hold_owner_only()
+    try:
+        yield
+    finally:
+        _release_owner_only()
+
+
+def tighten(path: Path) -> None:
+    """Make the warehouse file at ``path`` and DuckDB's files beside it owner-only (0600, the
+    spill folder 0700), when this user owns them."""
+    for candidate, mode in ((path, 0o600), (path.with_name(path.name + ".wal"), 0o600),
+                            (path.with_name(path.name + ".tmp"), 0o700)):
+        try:
+            info = candidate.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == os.geteuid() and info.st_mode & 0o777 != mode:
+            os.chmod(candidate, mode)
+
+
 def connect(path: str | Path, *, read_only: bool = False,
             wait: float | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse at ``path``; a writable open takes the writer lock (waiting up to
-    ``wait`` seconds, default ``SOCIALAUDIT_WRITER_WAIT``), creates the file (owner-only) and
-    migrates it."""
+    """Open the warehouse at ``path``. A writable open takes the writer lock (waiting up to
+    ``wait`` seconds, default ``SOCIALAUDIT_WRITER_WAIT``), creates and migrates the file, and
+    while the connection lives every file the process creates is owner-only (see the module
+    docstring)."""
     path = Path(path)
     if read_only:
         return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old_umask = os.umask(0o077)
+    _hold_owner_only()
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         acquire_writer(path, wait)
-    finally:
-        os.umask(old_umask)
-    try:
-        is_new = not path.exists()
-        old_umask = os.umask(0o077)
         try:
+            tighten(path)  # before DuckDB reads a WAL a killed run left readable
             con = duckdb.connect(str(path))
-        finally:
-            os.umask(old_umask)
-        if is_new:
-            os.chmod(path, 0o600)
-        con.execute("SET TimeZone = 'UTC'")
-        apply_migrations(con)
+            con.execute("SET TimeZone = 'UTC'")
+            apply_migrations(con)
+        except BaseException:
+            release_writer(path)
+            raise
     except BaseException:
-        release_writer(path)
+        _release_owner_only()
         raise
+    # the umask is released when the connection object is gone (closed and unreferenced)
+    weakref.finalize(con, _release_owner_only)
     return WarehouseConnection(con, path)  # type: ignore[return-value]
 
 

@@ -16,8 +16,10 @@ ENV = "SOCIALAUDIT_TEST_KILL_AT"
 POINTS = (
     "ingest:before_commit",  # RawWriter.flush: a batch of pages with its cursors
     "normalize:before_commit",  # the whole normalization
+    "media:before_commit",  # the images are stored, their hashes not yet recorded
     "signals:before_commit",  # one batch of detector signals
     "rules:before_commit",  # all findings
+    "snapshot:before_detach",  # the snapshot's tables are copied, its file still attached
     "snapshot:before_rename",  # the new snapshot is written aside, not yet renamed
 )
 _reached: dict[str, int] = {}

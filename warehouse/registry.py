@@ -31,16 +31,34 @@ ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 @dataclass(frozen=True)
 class RegistryProblem:
+    """One problem: ``file:line: column C 'name': message``. ``column`` is the column's name
+    (as the header has it, or as it should), ``letter`` its place in the file as a spreadsheet
+    shows it (A, B, ... AA); a column missing from the header has no letter, a field beyond
+    the header no name. File-level problems (unreadable, empty, unknown) have neither."""
+
     file: str
     line: int
     column: str | None
     message: str
+    letter: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        if self.column:
-            where += f": column '{self.column}'"
+        if self.column is not None or self.letter:
+            parts = [p for p in (self.letter, f"'{self.column}'" if self.column is not None
+                                 else None) if p]
+            where += f": column {' '.join(parts)}"
         return f"{where}: {self.message}"
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet name of the 0-based column ``index``: A ... Z, AA, AB ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 class RegistryError(ValueError):
@@ -228,88 +246,152 @@ SPECS: dict[str, TableSpec] = {
 }
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str | None, RegistryProblem | None]:
+UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
+
+
+def _decode(raw: bytes) -> str:
+    """The file's text; bytes that are not UTF-8 become lone surrogates, found per cell later."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, RegistryProblem(
-            str(path), line, None,
-            f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at character {column}); "
-            "save the file as CSV UTF-8",
-        )
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def _encoding_problem(name: str, raw: bytes, line: int, column: str | None, letter: str,
+                      value: str, bad: re.Match[str]) -> RegistryProblem:
+    byte = ord(bad.group(0)) - 0xDC00
+    shown = UNDECODABLE.sub("\ufffd", value)
+    hint = ("the file is UTF-16 (Excel's \"Unicode Text\")" if raw[:2] in (b"\xff\xfe",
+                                                                          b"\xfe\xff")
+            else "save the file as CSV UTF-8")
+    return RegistryProblem(name, line, column,
+                           f"is not UTF-8: byte 0x{byte:02x} at character {bad.start() + 1} "
+                           f"of {shown!r}; {hint}", letter)
+
+
+def _records(text: str) -> Iterable[tuple[int, int, list[str]]]:
+    """(first line, last line, cells) of each CSV record; a quoted value may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    last = 0
+    for record in reader:
+        yield last + 1, reader.line_num, record
+        last = reader.line_num
+
+
+def _header_problems(spec: TableSpec, name: str, header: list[str]) -> list[RegistryProblem]:
+    expected = ",".join(spec.columns)
+    problems = []
+    first: dict[str, int] = {}
+    for index, column in enumerate(header):
+        letter = column_letter(index)
+        if not column:
+            problems.append(RegistryProblem(name, 1, column, "has no name in the header "
+                                            f"(expected: {expected})", letter))
+        elif column not in spec.columns:
+            problems.append(RegistryProblem(name, 1, column, "is not a column of this file "
+                                            f"(expected: {expected})", letter))
+        elif column in first:
+            problems.append(RegistryProblem(
+                name, 1, column, f"is repeated (first in column {column_letter(first[column])})",
+                letter))
+        first.setdefault(column, index)
+    for column in spec.columns:
+        if column not in spec.optional_columns and column not in first:
+            problems.append(RegistryProblem(name, 1, column,
+                                            f"is missing from the header (expected: {expected})"))
+    return problems
 
 
 def parse_file(spec: TableSpec, path: Path) -> tuple[list[dict[str, Any]], list[RegistryProblem]]:
-    """Parse and validate one registry file; the rows are usable only if there are no problems."""
+    """Parse and validate one registry file; the rows are usable only if there are no problems.
+    Every problem names the file, the line and the column (see ``RegistryProblem``)."""
     name = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return [], [RegistryProblem(name, 0, None, f"cannot be read: {exc.strerror}")]
-    text, problem = _decode(path, raw)
-    if problem:
-        return [], [problem]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    records = _records(_decode(raw))
     problems: list[RegistryProblem] = []
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        _, _, header_cells = next(records)
     except StopIteration:
         return [], [RegistryProblem(name, 1, None, "is empty: expected a header row")]
-    required = [c for c in spec.columns if c not in spec.optional_columns]
-    missing = [c for c in required if c not in header]
-    unknown = [h for h in header if h not in spec.columns]
-    duplicated = sorted({h for h in header if header.count(h) > 1})
-    if missing or unknown or duplicated:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s) {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown column(s) {', '.join(unknown)}")
-        if duplicated:
-            parts.append(f"repeated column(s) {', '.join(duplicated)}")
-        expected = ",".join(spec.columns)
-        return [], [RegistryProblem(name, 1, None, "; ".join(parts) + f" (expected: {expected})")]
+    except csv.Error as exc:
+        return [], [RegistryProblem(name, 1, None, f"is not a readable CSV header: {exc}")]
+    for index, cell in enumerate(header_cells):
+        if bad := UNDECODABLE.search(cell):
+            problems.append(_encoding_problem(name, raw, 1, None, column_letter(index), cell,
+                                              bad))
+    if problems:
+        return [], problems
+    header = [h.strip().lower() for h in header_cells]
+    problems = _header_problems(spec, name, header)
+    if problems:
+        return [], problems
+    letters = {column: column_letter(index) for index, column in enumerate(header)}
 
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
-    for record in reader:
-        line = reader.line_num
+    line = 1
+    while True:
+        try:
+            line, last, record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(RegistryProblem(name, line + 1, None, f"is not readable CSV: {exc}"))
+            break
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            problems.append(RegistryProblem(
-                name, line, None, f"has {len(record)} fields, the header has {len(header)}"))
+            if len(record) < len(header):
+                column = header[len(record)]
+                problems.append(RegistryProblem(
+                    name, line, column, f"has no value: the row has {len(record)} fields, the "
+                    f"header has {len(header)}", letters[column]))
+            else:
+                problems.append(RegistryProblem(
+                    name, line, None, f"is beyond the header: the row has {len(record)} "
+                    f"fields, the header has {len(header)} (a value with a comma needs quotes)",
+                    column_letter(len(header))))
             continue
         cells = dict(zip(header, record, strict=True))
+        found: list[RegistryProblem] = []
+        offset = 0  # newlines in the record's earlier cells (a quoted value may span lines)
+        for column, value in cells.items():
+            if bad := UNDECODABLE.search(value):
+                found.append(_encoding_problem(
+                    name, raw, line + offset + value.count("\n", 0, bad.start()), column,
+                    letters[column], value, bad))
+            offset += value.count("\n")
         row: dict[str, Any] = {}
-        for column, parse in spec.columns.items():
-            try:
-                row[column] = parse(cells.get(column, ""))
-            except _Bad as exc:
-                problems.append(RegistryProblem(name, line, column, str(exc)))
-        if len(row) != len(spec.columns):
-            continue
-        if "expires_on" in row and row.get("expires_on") and row["expires_on"] < row["granted_on"]:
-            problems.append(RegistryProblem(name, line, "expires_on", "is before granted_on"))
-            continue
-        if "revoked_on" in row and row.get("revoked_on") and row["revoked_on"] < row["granted_on"]:
-            problems.append(RegistryProblem(name, line, "revoked_on", "is before granted_on"))
+        if not found:
+            for column, parse in spec.columns.items():
+                try:
+                    row[column] = parse(cells.get(column, ""))
+                except _Bad as exc:
+                    found.append(RegistryProblem(name, line, column, str(exc),
+                                                 letters.get(column)))
+        if not found:
+            for later in ("expires_on", "revoked_on"):
+                if row.get(later) and row[later] < row["granted_on"]:
+                    found.append(RegistryProblem(name, line, later, "is before granted_on",
+                                                 letters[later]))
+        if found:
+            problems += found
             continue
         key = tuple(row[c] for c in spec.unique)
         if key in seen:
+            column = spec.unique[-1]
             problems.append(RegistryProblem(
-                name, line, spec.unique[0],
+                name, line, column,
                 f"duplicate {'/'.join(spec.unique)} {'/'.join(map(str, key))} "
-                f"(first on line {seen[key]})"))
+                f"(first on line {seen[key]})", letters[column]))
             continue
         seen[key] = line
         if spec.derive:
             row = spec.derive(row)
         row["_line"] = line
+        row["_letters"] = letters
         rows.append(row)
     return rows, problems
 
@@ -351,7 +433,8 @@ def load_registry(
             for admin in row["designee_admins"]:
                 if admin not in known:
                     bad.append(RegistryProblem(str(path), row["_line"], "designee_admins",
-                                               f"{admin!r} is not in {files['designees'].name}"))
+                                               f"{admin!r} is not in {files['designees'].name}",
+                                               row["_letters"]["designee_admins"]))
         if bad:
             result.problems.extend(bad)
             del parsed["accounts"]

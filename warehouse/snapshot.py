@@ -4,10 +4,14 @@ DuckDB allows one writer process; analysts must never block a scheduled run. Aft
 pipeline copies the whole database into a new file beside the snapshot and renames it over the
 old one: a reader holding the old file keeps reading it, the next open sees the new one.
 
-The snapshot is what analysts see, so it keeps the least it can about students: the personal
-details the ``confidential`` detector found (its spans) are masked in item texts, their stored
-versions and the findings' evidence, and the raw page bodies (which repeat those texts verbatim)
-are left out; the pipeline's own warehouse keeps the untouched audit trail.
+The snapshot is what analysts see: the documented tables and views of ``ANALYST_TABLES``, without
+staff contacts, hashed student ids and the pipeline's own state. It keeps the least it can
+about students: the personal
+details the ``confidential`` detector found (its spans) are masked in the texts they were found
+in, and scrubbed wherever else they are repeated: other item texts and versions (a comment
+quoting the post), every finding's evidence, every detector's reasons and details, reviewers'
+notes. The raw page bodies (which repeat texts verbatim) are left out; the pipeline's own
+warehouse keeps the untouched audit trail.
 """
 
 from __future__ import annotations
@@ -21,36 +25,87 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import owner_only_files
 from warehouse.killpoints import kill_point
 
 MASK = "[{kind} withheld]"
-# Columns that repeat platform text verbatim; analysts read the normalized, masked core instead.
-DROPPED_COLUMNS = {("raw", "api_pages"): "body", ("raw", "quarantine"): "body_text"}
+# The analyst surface (warehouse/README.md, "The analyst snapshot"): every table the snapshot
+# holds, with the columns it leaves out. Every view comes along. A table the warehouse gains is
+# left out of the snapshot until it is listed here or in LEFT_OUT_TABLES.
+ANALYST_TABLES: dict[str, tuple[str, ...]] = {
+    "main.schema_migrations": (),
+    "registry.accounts": ("owner", "token_env"),  # a staff member's name; credential plumbing
+    "registry.designees": ("name", "email"),  # staff contacts: designees are known by id
+    "registry.consents": ("student_id_sha256",),  # a hash of a short student number reverses
+    "registry.media_consents": (),
+    "registry.approvals": ("note",),  # free text
+    "registry.loads": (),
+    "raw.api_pages": ("body",),  # repeats platform text verbatim; core has it, masked
+    "raw.page_fetches": (),
+    "raw.quarantine": ("body_text",),  # likewise
+    "raw.fetch_log": (),
+    "core.items": (),
+    "core.item_versions": (),
+    "core.media": (),
+    "core.observations": (),
+    "core.normalized_pages": (),
+    "core.normalized_fetches": (),
+    "audit.runs": (),
+    "audit.findings": (),
+    "audit.dispositions": (),
+    "audit.signals": (),  # only the verdicts subjects have now (see MASKED_SELECTS)
+    "audit.subject_signals": (),
+    "audit.alerts_sent": (),
+    "audit.alert_log": (),
+}
+# Tables of the pipeline's own: hashed student handles for matching, the connectors' cursors.
+LEFT_OUT_TABLES = ("registry.roster", "raw.cursors")
 BASE_TABLES = """
 SELECT schema_name, table_name FROM duckdb_tables()
 WHERE database_name = current_database() AND NOT temporary
 ORDER BY schema_name, table_name
 """
 MASK_TABLES = """
+CREATE OR REPLACE TEMP TABLE snapshot_withheld (secret VARCHAR);
 CREATE OR REPLACE TEMP TABLE snapshot_masked_items (item_id VARCHAR, text VARCHAR);
 CREATE OR REPLACE TEMP TABLE snapshot_masked_versions (
     item_id VARCHAR, version_id VARCHAR, text_sha256 VARCHAR, text VARCHAR);
 CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_findings (finding_id VARCHAR, evidence JSON);
 CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_signals (
-    detector_version VARCHAR, content_sha256 VARCHAR, reasons VARCHAR[]);
+    detector VARCHAR, detector_version VARCHAR, content_sha256 VARCHAR, reasons VARCHAR[],
+    details JSON);
+CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_dispositions (disposition_id VARCHAR,
+                                                             note VARCHAR);
 """
 DROP_MASK_TABLES = """
-DROP TABLE IF EXISTS snapshot_masked_items; DROP TABLE IF EXISTS snapshot_masked_versions;
-DROP TABLE IF EXISTS snapshot_scrubbed_findings; DROP TABLE IF EXISTS snapshot_scrubbed_signals;
+DROP TABLE IF EXISTS snapshot_withheld; DROP TABLE IF EXISTS snapshot_masked_items;
+DROP TABLE IF EXISTS snapshot_masked_versions; DROP TABLE IF EXISTS snapshot_scrubbed_findings;
+DROP TABLE IF EXISTS snapshot_scrubbed_signals;
+DROP TABLE IF EXISTS snapshot_scrubbed_dispositions;
 """
-CONFIDENTIAL_EVIDENCE = """
+# Where a withheld detail can be repeated besides the text it was found in: any item text or
+# version (a comment quoting the post), any finding's evidence, any detector's reasons and
+# details, a reviewer's note. Only the rows holding one are read back and scrubbed.
+_HOLDS = "EXISTS (SELECT 1 FROM snapshot_withheld w WHERE contains({}, w.secret))"
+TEXTS_WITH_WITHHELD = f"""
+SELECT item_id, text FROM core.items WHERE {_HOLDS.format("text")}
+"""  # noqa: S608 - a constant
+VERSIONS_WITH_WITHHELD = f"""
+SELECT item_id, version_id, text_sha256, text FROM core.item_versions
+WHERE {_HOLDS.format("text")}
+"""  # noqa: S608 - a constant
+FINDINGS_WITH_WITHHELD = f"""
 SELECT finding_id, CAST(evidence AS VARCHAR) FROM audit.findings
-WHERE rule = 'confidential_disclosure'
-"""
-CONFIDENTIAL_REASONS = """
-SELECT detector_version, content_sha256, reasons FROM audit.signals
-WHERE detector = 'confidential' AND flagged
-"""
+WHERE {_HOLDS.format("CAST(evidence AS VARCHAR)")}
+"""  # noqa: S608 - a constant
+SIGNALS_WITH_WITHHELD = f"""
+SELECT detector, detector_version, content_sha256, reasons, CAST(details AS VARCHAR)
+FROM audit.signals
+WHERE {_HOLDS.format("array_to_string(reasons, chr(10)) || coalesce(CAST(details AS VARCHAR), '')")}
+"""  # noqa: S608 - a constant
+NOTES_WITH_WITHHELD = f"""
+SELECT disposition_id, note FROM audit.dispositions WHERE {_HOLDS.format("note")}
+"""  # noqa: S608 - a constant
 # What the snapshot gets instead of a plain copy, for the tables that hold masked values.
 MASKED_SELECTS = {
     ("core", "items"): """
@@ -63,10 +118,17 @@ MASKED_SELECTS = {
         SELECT t.* REPLACE (coalesce(m.evidence, t.evidence) AS evidence) FROM audit.findings t
         LEFT JOIN snapshot_scrubbed_findings m USING (finding_id)""",
     ("audit", "signals"): """
-        SELECT t.* REPLACE (coalesce(m.reasons, t.reasons) AS reasons) FROM audit.signals t
+        SELECT t.* REPLACE (coalesce(m.reasons, t.reasons) AS reasons,
+                            coalesce(m.details, t.details) AS details)
+        FROM audit.signals t
         LEFT JOIN snapshot_scrubbed_signals m
-          ON t.detector = 'confidential' AND m.detector_version = t.detector_version
-         AND m.content_sha256 = t.content_sha256""",
+          USING (detector, detector_version, content_sha256)
+        WHERE EXISTS (SELECT 1 FROM audit.subject_signals s
+                      WHERE s.detector = t.detector AND s.detector_version = t.detector_version
+                        AND s.content_sha256 = t.content_sha256)""",
+    ("audit", "dispositions"): """
+        SELECT t.* REPLACE (coalesce(m.note, t.note) AS note) FROM audit.dispositions t
+        LEFT JOIN snapshot_scrubbed_dispositions m USING (disposition_id)""",
 }
 
 
@@ -92,44 +154,87 @@ def mask_text(text: str, spans: Iterable[Mapping[str, Any]]) -> tuple[str, list[
     return "".join(out), withheld
 
 
-def _scrub(value: str, withheld: Iterable[str]) -> str:
-    for secret in sorted(set(withheld), key=len, reverse=True):
-        if len(secret.strip()) >= 3:
-            value = value.replace(secret, "[withheld]")
+WITHHELD = "[withheld]"
+
+
+def _secrets(withheld: Iterable[str]) -> list[str]:
+    """The withheld strings worth searching for (3 characters or more), longest first."""
+    return sorted({w for w in withheld if len(w.strip()) >= 3}, key=len, reverse=True)
+
+
+def _scrub(value: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        value = value.replace(secret, WITHHELD)
     return value
 
 
+def _scrub_json(text: str | None, secrets: list[str]) -> str | None:
+    """A JSON document with every string (keys too) scrubbed; JSON stays JSON."""
+    if text is None:
+        return None
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _scrub(value, secrets)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {_scrub(k, secrets): walk(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(walk(json.loads(text)), ensure_ascii=False)
+
+
 def _prepare_masks(con: duckdb.DuckDBPyConnection) -> int:
-    """Fill the temp tables of masked texts, evidence and reasons; returns the texts masked."""
+    """Fill the temp tables of masked texts, evidence, reasons and notes; returns the texts
+    masked. A flagged text gets a marker per span naming its kind; then every detail withheld
+    anywhere is scrubbed wherever else it is repeated."""
     con.execute(MASK_TABLES)
     sql = resources.files("warehouse").joinpath("sql/snapshot_mask_sources.sql").read_text()
-    items, versions, withheld = [], [], []
+    withheld: list[str] = []
     # a text flagged by several detector versions (after a model update) is masked once, with
     # the spans every version found
     texts: dict[tuple[str, str, str | None, str | None], tuple[str, list[Any]]] = {}
     for place, item_id, version_id, text_sha, text, details in con.execute(sql).fetchall():
         spans = (json.loads(details) if isinstance(details, str) else details or {}).get("spans")
         texts.setdefault((place, item_id, version_id, text_sha), (text, []))[1].extend(spans or [])
-    for (place, item_id, version_id, text_sha), (text, spans) in texts.items():
-        masked, found = mask_text(text, spans)
+    masked_texts: dict[tuple[str, str, str | None, str | None], str] = {}
+    for key, (text, spans) in texts.items():
+        masked_texts[key], found = mask_text(text, spans)
         withheld += found
-        if place == "item":
-            items.append((item_id, masked))
-        else:
-            versions.append((item_id, version_id, text_sha, masked))
+    secrets = _secrets(withheld)
+    if secrets:
+        con.executemany("INSERT INTO snapshot_withheld VALUES (?)", [(w,) for w in secrets])
+        for item_id, text in con.execute(TEXTS_WITH_WITHHELD).fetchall():
+            key = ("item", item_id, None, None)
+            masked_texts[key] = _scrub(masked_texts.get(key, text), secrets)
+        for item_id, version_id, text_sha, text in con.execute(
+                VERSIONS_WITH_WITHHELD).fetchall():
+            key = ("version", item_id, version_id, text_sha)
+            masked_texts[key] = _scrub(masked_texts.get(key, text), secrets)
+    items = [(k[1], t) for k, t in masked_texts.items() if k[0] == "item"]
+    versions = [(k[1], k[2], k[3], t) for k, t in masked_texts.items() if k[0] == "version"]
     if items:
         con.executemany("INSERT INTO snapshot_masked_items VALUES (?, ?)", items)
     if versions:
         con.executemany("INSERT INTO snapshot_masked_versions VALUES (?, ?, ?, ?)", versions)
-    if withheld:
-        findings = [(fid, _scrub(ev, withheld))
-                    for fid, ev in con.execute(CONFIDENTIAL_EVIDENCE).fetchall()]
-        if findings:
-            con.executemany("INSERT INTO snapshot_scrubbed_findings VALUES (?, ?)", findings)
-        signals = [(v, sha, [_scrub(r, withheld) for r in reasons])
-                   for v, sha, reasons in con.execute(CONFIDENTIAL_REASONS).fetchall()]
-        if signals:
-            con.executemany("INSERT INTO snapshot_scrubbed_signals VALUES (?, ?, ?)", signals)
+    if not secrets:
+        return len(items) + len(versions)
+    findings = [(fid, _scrub_json(ev, secrets))
+                for fid, ev in con.execute(FINDINGS_WITH_WITHHELD).fetchall()]
+    if findings:
+        con.executemany("INSERT INTO snapshot_scrubbed_findings VALUES (?, ?)", findings)
+    signals = [(name, version, sha, [_scrub(r, secrets) for r in reasons or []],
+                _scrub_json(details, secrets))
+               for name, version, sha, reasons, details
+               in con.execute(SIGNALS_WITH_WITHHELD).fetchall()]
+    if signals:
+        con.executemany("INSERT INTO snapshot_scrubbed_signals VALUES (?, ?, ?, ?, ?)",
+                        signals)
+    notes = [(did, _scrub(note, secrets))
+             for did, note in con.execute(NOTES_WITH_WITHHELD).fetchall()]
+    if notes:
+        con.executemany("INSERT INTO snapshot_scrubbed_dispositions VALUES (?, ?)", notes)
     return len(items) + len(versions)
 
 
@@ -138,9 +243,10 @@ def _ident(name: str) -> str:
 
 
 def _copy_for_analysts(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill the attached, empty ``snapshot_out`` table by table: a plain copy, except masked
-    texts and the raw bodies left out. Rows are written once, so nothing masked stays behind in
-    the file's free blocks (as it would after an UPDATE)."""
+    """Fill the attached ``snapshot_out`` (its schema copied, no rows) table by table with the
+    analyst surface: the tables of ``ANALYST_TABLES`` without their left-out columns, texts
+    masked. Rows are written once, so nothing masked stays behind in the file's free blocks
+    (as it would after an UPDATE), and what is left out never enters the file."""
     tables = con.execute(BASE_TABLES).fetchall()
     has_audit = ("audit", "signals") in tables
     if has_audit:
@@ -149,13 +255,18 @@ def _copy_for_analysts(con: duckdb.DuckDBPyConnection) -> None:
         for schema, table in tables:
             # identifiers come from the warehouse's own catalog, quoted; no data is interpolated
             name = f"{_ident(schema)}.{_ident(table)}"
+            if f"{schema}.{table}" not in ANALYST_TABLES:
+                con.execute(f"DROP TABLE snapshot_out.{name}")
+                continue
             select = f"SELECT * FROM {name}"  # noqa: S608
-            if (schema, table) in DROPPED_COLUMNS:
-                column = _ident(DROPPED_COLUMNS[schema, table])
-                con.execute(f"ALTER TABLE snapshot_out.{name} DROP COLUMN {column}")
-                select = f"SELECT * EXCLUDE ({column}) FROM {name}"  # noqa: S608
-            elif has_audit and (schema, table) in MASKED_SELECTS:
+            if has_audit and (schema, table) in MASKED_SELECTS:
                 select = MASKED_SELECTS[schema, table]
+            left_out = ANALYST_TABLES[f"{schema}.{table}"]
+            if left_out:
+                columns = ", ".join(_ident(c) for c in left_out)
+                for column in left_out:
+                    con.execute(f"ALTER TABLE snapshot_out.{name} DROP COLUMN {_ident(column)}")
+                select = f"SELECT * EXCLUDE ({columns}) FROM ({select})"  # noqa: S608
             con.execute(f"INSERT INTO snapshot_out.{name} {select}")
     finally:
         con.execute(DROP_MASK_TABLES)
@@ -169,16 +280,15 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshot_path: Path) -> Pat
     for leftover in snapshot_path.parent.glob(f".{snapshot_path.name}.*.tmp*"):
         leftover.unlink(missing_ok=True)
     source = con.execute("SELECT current_database()").fetchone()[0]
-    old_umask = os.umask(0o077)
-    try:
+    # the new file and its WAL are owner-only from their first byte, whoever opened ``con``
+    with owner_only_files():
         con.execute("ATTACH ? AS snapshot_out", [str(tmp)])
-    finally:
-        os.umask(old_umask)
-    try:
-        con.execute(f'COPY FROM DATABASE "{source}" TO snapshot_out (SCHEMA)')
-        _copy_for_analysts(con)
-    finally:
-        con.execute("DETACH snapshot_out")
+        try:
+            con.execute(f'COPY FROM DATABASE "{source}" TO snapshot_out (SCHEMA)')
+            _copy_for_analysts(con)
+            kill_point("snapshot:before_detach")
+        finally:
+            con.execute("DETACH snapshot_out")
     os.chmod(tmp, 0o600)
     kill_point("snapshot:before_rename")
     os.replace(tmp, snapshot_path)

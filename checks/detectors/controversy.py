@@ -21,6 +21,9 @@ angry at a district decision or argue about it. The detector mirrors that struct
 - **combination**: noisy-OR, ``p = 1 - (1 - p_topic) * (1 - p_storm)``, flagged at the threshold
   chosen by cross-validation.
 
+Reasons quote only the post's matched topic terms, counts and scores, never a comment's words:
+they are copied into findings' evidence, and a comment is a third party's text.
+
 All three models live in ``checks/detectors/models/controversy.json`` (a
 ``checks.detectors.linear.ModelBundle``), written by ``python -m checks.train controversy`` from
 the train files only. numpy, VADER, the encoder and the model are loaded on first use.
@@ -44,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.linear import LinearModel, ModelBundle
 
 NAME = "controversy"
-METHOD_VERSION = "1"  # bump when features or method change (the model hash is appended)
+METHOD_VERSION = "2"  # bump when features, method or reasons change (the model hash is appended)
 LABELS = ("not_controversial", "controversial")  # second = positive (flagged)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "controversy.json"
@@ -266,11 +269,6 @@ def noisy_or(p_topic: np.ndarray, p_storm: np.ndarray) -> np.ndarray:
 # detector
 # --------------------------------------------------------------------------------------------
 
-def _excerpt(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 class ControversyDetector:
     """Topic score OR storm score (noisy-OR of two logistic regressions). Batched, in order."""
 
@@ -342,8 +340,11 @@ class ControversyDetector:
         if n:
             line = f"{len(angry)} of {n} comments angry at the district or arguing"
             if angry:
-                worst = max(angry, key=lambda j: e.anger[j])
-                line += f" (e.g. \"{_excerpt(comments[worst])}\")"
+                # the commenters' words stay out: reasons reach findings and reports, and a
+                # comment is someone else's text (a student's name, a phone number ...)
+                top = sorted(angry, key=lambda j: -e.anger[j])[:3]
+                line += " (" + ", ".join(f"comment #{j + 1} P(angry)={e.anger[j]:.2f}"
+                                         for j in top) + ")"
             reasons.append(line)
             negative = sum(c <= VADER_NEGATIVE for c in e.compound)
             reasons.append(f"{negative} of {n} comments negative in tone (VADER)")
