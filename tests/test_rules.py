@@ -233,3 +233,24 @@ def test_rerun_keeps_ids_and_clears_what_is_gone(wh):
     result = run_rules(wh.con, load_pack(NW), "r3")
     assert result.cleared == 1
     assert [f["status"] for f in wh.findings().values()] == ["cleared"]
+
+
+@pytest.mark.parametrize("detector", ["comment", "confidential", "teacher-content"])
+def test_the_name_a_facebook_reply_opens_with_is_not_what_detectors_read(wh, detector):
+    from checks.signals import inputs_sql
+
+    district = detector != "comment"
+    account = "facebook:2"
+    wh.item("facebook:2_1", "Science fair Thursday!", account=account)
+    wh.item("facebook:2_1_5", "Is it open to families?", kind="comment", account=account,
+            root="facebook:2_1", parent="facebook:2_1", district=False, handle="Jamie Campbell")
+    wh.item("facebook:2_1_6", "Jamie Campbell yes, 6 to 8 pm in the gym.", kind="reply",
+            account=account, root="facebook:2_1", parent="facebook:2_1_5", district=district)
+    # a comment that merely starts with the page's name keeps it: only replies carry the tag
+    wh.item("facebook:2_1_7", "Science fair Thursday is the best night of the year",
+            kind="comment", account=account, root="facebook:2_1", parent="facebook:2_1",
+            district=district, handle="Science fair Thursday")
+    wh.con.execute(f"CREATE TEMP TABLE inputs AS {inputs_sql(detector)}")  # noqa: S608
+    texts = dict(wh.con.execute("SELECT subject_id, text FROM inputs").fetchall())
+    assert texts["facebook:2_1_6"] == "yes, 6 to 8 pm in the gym."
+    assert texts["facebook:2_1_7"] == "Science fair Thursday is the best night of the year"
