@@ -152,3 +152,22 @@ def test_a_cli_import_waits_for_the_writer_and_says_who_it_is(tmp_path, capsys,
         assert "socialaudit: gave up after" in err and f"pid {held.proc.pid}" in err
     finally:
         held.stop()
+
+
+def test_a_connection_collected_while_another_is_opened_does_not_deadlock(tmp_path):
+    # the garbage collector may drop an unclosed connection (releasing its lock in __del__) in
+    # the middle of the next open on the same thread: that must not wait on itself
+    path = tmp_path / "w.duckdb"
+    done = threading.Event()
+
+    def open_while_a_release_runs_inside() -> None:
+        first = db.connect(path)
+        with db._held_guard:  # what acquire_writer holds when the collector steps in
+            first._unlock()
+        first._con.close()
+        db.connect(path).close()
+        done.set()
+
+    worker = threading.Thread(target=open_while_a_release_runs_inside, daemon=True)
+    worker.start()
+    assert done.wait(20), "the writer lock waited on itself"

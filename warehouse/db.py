@@ -121,7 +121,9 @@ class _Held:
 
 
 _held: dict[Path, _Held] = {}
-_held_guard = threading.Lock()
+# re-entrant: a connection dropped without close() is released from __del__, which the garbage
+# collector may run in the middle of acquire_writer on the same thread
+_held_guard = threading.RLock()
 
 
 def acquire_writer(path: Path, wait: float | None = None) -> None:
