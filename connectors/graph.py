@@ -734,6 +734,7 @@ class GraphConnector:
                 params=dict(req.params),
                 body=body,
                 account_id=self._acct().account_key,
+                fetched_at=self.now(),
             )
         )
         self._res().pages += 1
@@ -748,6 +749,7 @@ class GraphConnector:
             params=dict(req.params),
             body=bad.body,
             account_id=self._acct().account_key,
+            fetched_at=self.now(),
         )
         reason = redact(f"{req.endpoint} {req.object_id}: {bad.reason}")
         self.sink.quarantine(page, reason)

@@ -211,7 +211,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     console.print(f"Simulating a district (scale {args.scale:g}, seed {args.seed}) in {out}")
     world = generate_world(seed=args.seed, scale=args.scale)
     config = load_config(write_workspace(world, out))
-    summary = run_pipeline(config, "all", quiet=args.quiet, current_week=True)
+    summary = run_pipeline(config, "all", quiet=args.quiet)
     print_summary(config)
     # soft_wrap: a long path stays on one line, whole, to copy or click
     console.print(f"dashboard  {summary['dashboard']}", soft_wrap=True)
@@ -635,9 +635,10 @@ def _send_run_alerts(config: Config, con: duckdb.DuckDBPyConnection) -> bool:
     """Critical findings and capture health (no digest) to every channel; print the outcomes.
     False if a channel failed or the sending itself broke (the run goes on either way)."""
     from dashboards.alerts import send_alerts
+    from pipelines import stages
 
     try:
-        report = send_alerts(con, config, now=utcnow())
+        report = send_alerts(con, config, now=stages.report_clock(config))
     except Exception as exc:  # noqa: BLE001 - alerts must not stop the snapshot and reports
         print(_not_sent(exc), file=sys.stderr)
         return False
@@ -678,7 +679,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         raise UserError(f"{config.path}: no alert channel named {sorted(unknown)}")
     con = stages.open_warehouse(config)
     try:
-        report = send_alerts(con, config, now=utcnow(), digest=args.digest,
+        report = send_alerts(con, config, now=stages.report_clock(config), digest=args.digest,
                              dry_run=args.dry_run, channels=args.channel)
     finally:
         con.close()

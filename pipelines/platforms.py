@@ -36,6 +36,9 @@ class PlatformAccess:
     now: Callable[[], datetime] = utcnow
     token_fallback: dict[str, str] = field(default_factory=dict)
     simulation: Any = None  # the SimulatedPlatforms behind a demo workspace, for tests
+    #: called with the warehouse's last capture time before a capture: a simulated clock must
+    #: never run behind what was already captured (each process starts the world at its "now")
+    catch_up: Callable[[datetime], None] = lambda last: None
 
     def x_client(self, token: str) -> Any:
         from connectors.x import make_x_client
@@ -86,6 +89,10 @@ def simulated_access(simulation: Any) -> PlatformAccess:
     def sleep(seconds: float) -> None:
         world.advance(timedelta(seconds=max(0.0, seconds)))
 
+    def catch_up(last: datetime) -> None:
+        if last >= world.now:
+            world.advance(last - world.now + timedelta(seconds=1))
+
     return PlatformAccess(
         x_adapter=simulation.x_adapter(),
         graph_adapter=simulation.graph_adapter(),
@@ -94,6 +101,7 @@ def simulated_access(simulation: Any) -> PlatformAccess:
         now=lambda: world.now,
         token_fallback=dict(world.environment()),
         simulation=simulation,
+        catch_up=catch_up,
     )
 
 

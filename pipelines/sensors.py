@@ -48,6 +48,7 @@ from dagster import Config as DagsterConfig
 from connectors.base import utcnow
 from connectors.redaction import redact
 from pipelines.resources import WorkspaceResource, district_timezone
+from pipelines.stages import report_clock
 
 WRITER_POOL = "duckdb_writer"
 FINDINGS_ASSET = AssetKey("findings")
@@ -67,7 +68,7 @@ class AlertsResource(ConfigurableResource):
         config = self.workspace.load()
         con = self.workspace.connect()
         try:
-            return send_alerts(con, config, now=now or utcnow(), digest=digest)
+            return send_alerts(con, config, now=now or report_clock(config), digest=digest)
         finally:
             con.close()
 

@@ -72,6 +72,12 @@ class IngestReport:
         return [o for o in self.outcomes if o.status == "partial"]
 
 
+LAST_CAPTURE = """
+SELECT greatest((SELECT max(fetched_at) FROM raw.api_pages WHERE origin = 'api'),
+                (SELECT max(logged_at) FROM raw.fetch_log))
+"""
+
+
 def stage_ingest(
     config: Config,
     con: duckdb.DuckDBPyConnection,
@@ -94,7 +100,10 @@ def stage_ingest(
         return configured(env_name) or access.token_fallback.get(env_name or "")
     report = IngestReport(run_id)
     accounts = [a for a in con.execute(ACCOUNTS_SQL).fetchall() if a[1] in platforms]
-    writer = RawWriter(con, run_id)
+    last = con.execute(LAST_CAPTURE).fetchone()[0]
+    if last is not None:
+        access.catch_up(last)
+    writer = RawWriter(con, run_id, now=access.now)
     progress("ingest_start", {"accounts": len(accounts)})
     x_connector = None
     x_stopped: CaptureError | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -98,9 +98,11 @@ def page_key(source: str, endpoint: str, object_id: str | None, body: str) -> st
 class RawWriter:
     """A ``PageSink`` over a warehouse connection. Call ``flush`` (or use it as a context)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, *, batch_pages: int = 200):
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, *, batch_pages: int = 200,
+                 now: Callable[[], datetime] = utcnow):
         self.con = con
         self.run_id = run_id
+        self.now = now  # the connectors' clock: a simulated district's, or the real one
         self.batch_pages = batch_pages
         self._pages: list[tuple[Any, ...]] = []  # (seq, source, ..., page_key, body)
         self._quarantined: list[tuple[Any, ...]] = []
@@ -186,7 +188,7 @@ class RawWriter:
     ) -> None:
         self._log.append(
             (self.run_id, source, account_id, endpoint, status, error_code,
-             redact(message) if message else None, pages, utcnow())
+             redact(message) if message else None, pages, self.now())
         )
 
     def previously_seen(self, platform: str, thread_root_native_id: str) -> set[str]:
@@ -236,7 +238,7 @@ class RawWriter:
             for (source, account, endpoint, obj), state in self._cursors.items():
                 con.execute(
                     UPSERT_CURSOR,
-                    [source, account, endpoint, obj, json.dumps(state, default=str), utcnow()],
+                    [source, account, endpoint, obj, json.dumps(state, default=str), self.now()],
                 )
             if self._log:
                 con.executemany(INSERT_FETCH_LOG, self._log)
