@@ -1209,6 +1209,8 @@ class _Gen:
                                  "split"))
         if consent_ids and len(consent_ids) > 4 and placement in ("caption", "alt"):
             placement = "registry"
+        if placement == "alt" and layout == "video":
+            placement = "caption"  # the platforms carry no alt text on videos
         if item.platform == "x" and placement in ("caption", "split") and len(
                 _URL_RE.sub("https://t.co/xxxxxxxxxx", item.text)) + 24 * len(consent_ids) > 270:
             placement = "registry"
