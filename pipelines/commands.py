@@ -638,7 +638,7 @@ def _send_run_alerts(config: Config, con: duckdb.DuckDBPyConnection) -> bool:
     from pipelines import stages
 
     try:
-        report = send_alerts(con, config, now=stages.report_clock(config))
+        report = send_alerts(con, config, now=stages.report_clock(config, con))
     except Exception as exc:  # noqa: BLE001 - alerts must not stop the snapshot and reports
         print(_not_sent(exc), file=sys.stderr)
         return False
@@ -679,7 +679,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         raise UserError(f"{config.path}: no alert channel named {sorted(unknown)}")
     con = stages.open_warehouse(config)
     try:
-        report = send_alerts(con, config, now=stages.report_clock(config), digest=args.digest,
+        report = send_alerts(con, config, now=stages.report_clock(config, con), digest=args.digest,
                              dry_run=args.dry_run, channels=args.channel)
     finally:
         con.close()

@@ -68,7 +68,8 @@ class AlertsResource(ConfigurableResource):
         config = self.workspace.load()
         con = self.workspace.connect()
         try:
-            return send_alerts(con, config, now=now or report_clock(config), digest=digest)
+            return send_alerts(con, config, now=now or report_clock(config, con),
+                               digest=digest)
         finally:
             con.close()
 

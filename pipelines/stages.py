@@ -231,12 +231,26 @@ def publish(config: Config, con: duckdb.DuckDBPyConnection) -> None:
     publish_snapshot(con, config.snapshot_path)
 
 
-def report_clock(config: Config) -> datetime:
-    """The reports' "now": a demo workspace's simulated clock, or the real one."""
+def report_clock(config: Config, con: duckdb.DuckDBPyConnection | None = None) -> datetime:
+    """The reports' and alerts' "now": the real clock, or a demo workspace's simulated one. The
+    simulated clock moves on while a run waits out rate limits, so it is at least the last
+    capture recorded (in ``con``, else in the analyst snapshot)."""
     sim = config.simulated
-    if sim is not None and (sim.now or sim.end):
-        return sim.now or sim.end
-    return utcnow()
+    if sim is None or not (sim.now or sim.end):
+        return utcnow()
+    now = sim.now or sim.end
+    last = None
+    if con is not None:
+        last = con.execute(LAST_CAPTURE).fetchone()[0]
+    elif config.snapshot_path.exists():
+        from warehouse.snapshot import open_snapshot
+
+        snap = open_snapshot(config.snapshot_path)
+        try:
+            last = snap.execute(LAST_CAPTURE).fetchone()[0]
+        finally:
+            snap.close()
+    return max(now, last) if last is not None else now
 
 
 @dataclass

@@ -195,3 +195,15 @@ def test_a_new_process_on_the_same_workspace_captures_after_the_last_capture(tmp
     second = district.con.execute(
         "SELECT min(logged_at) FROM raw.fetch_log WHERE run_id = 'run-2'").fetchone()[0]
     assert second > first_end
+
+
+def test_reports_of_a_demo_run_are_as_of_its_last_capture(tmp_path):
+    # waits move the simulated clock past the workspace's "now": capture health judged before
+    # the last capture would call the accounts captured last "never captured"
+    district = District(tmp_path, faults=[Fault("rate_limit", "x", after_requests=1,
+                                                retry_after=30)])
+    district.run()
+    last = district.scalar("SELECT max(logged_at) FROM raw.fetch_log")
+    configured = district.config.simulated.now or district.config.simulated.end
+    assert last > configured
+    assert stages.report_clock(district.config, district.con) == last
