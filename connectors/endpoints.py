@@ -25,6 +25,7 @@ X_TWEET_ENDPOINTS = (
 FB_PAGE_POSTS = ":page/posts"  # object_id: page id (also /feed, /published_posts)
 FB_COMMENTS = ":object/comments"  # object_id: post or comment id; filter=stream
 FB_OBJECT = ":object"  # single object lookup; an error body says it no longer exists
+FB_PHOTO = ":photo"  # GET /{photo-id}?fields=alt_text,alt_text_custom; object_id: photo id
 
 # Graph API, Instagram business accounts.
 IG_MEDIA = ":ig_user/media"  # object_id: IG user id

@@ -12,7 +12,14 @@ received:
 * Facebook Page: ``/{page-id}/posts`` incrementally with ``since`` (cursor state
   ``{"since": epoch, "pending": {...paging, "newest": epoch}, "recent": {post_id: epoch}}``),
   then every page of ``/{post-id}/comments`` (``filter=stream``) for posts created within the
-  comment window, re-fetched each run so that hiding is observed.
+  comment window, re-fetched each run so that hiding is observed; then the alt text of the
+  photos of the posts listed new or changed (``updated_time``), which attachments never carry:
+  ``/{photo-id}?fields=alt_text,alt_text_custom``, one Photo node per request (Meta lets no
+  app start a new use of multi-ID ``?ids=`` requests since November 2026, and Graph API v26
+  refuses them). The photos still to look up are a queue in the cursor of ``:photo``
+  (``{"pending": [photo ids], "posts": {post_id: [created epoch, updated_time]}}``), so a
+  throttled, expired or killed run goes on with the rest, and an unchanged post listed again
+  (the ``since`` page repeats the newest) is not looked up again.
 * Instagram: ``/{ig-user-id}/media`` from the top until a page reaches media no newer than the
   newest already seen (cursor state ``{"newest": epoch, "pending": {...}, "recent": {...}}``),
   then ``/{media-id}/comments`` with nested replies, and ``/{comment-id}/replies`` when the
@@ -30,6 +37,7 @@ only its edge stops. Every message goes through ``connectors.redaction.redact``.
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -102,6 +110,9 @@ IG_MEDIA_PARAMS: dict[str, str] = {"fields": IG_MEDIA_FIELDS}
 IG_COMMENTS_PARAMS: dict[str, str] = {"fields": IG_COMMENT_FIELDS}
 IG_REPLIES_PARAMS: dict[str, str] = {"fields": IG_REPLY_FIELDS}
 LOOKUP_PARAMS: dict[str, str] = {"fields": "id"}
+# alt_text: Facebook's automatic description; alt_text_custom: what the Page wrote.
+FB_PHOTO_PARAMS: dict[str, str] = {"fields": "alt_text,alt_text_custom"}
+GRAPH_ID = re.compile(r"[0-9]{1,32}")  # a photo id goes into the request path: digits only
 
 # Query parameters of a ``paging.next`` URL that move to the next page (cursor or time paging).
 PAGING_KEYS = ("after", "until", "__paging_token")
@@ -243,6 +254,8 @@ class GraphCaptureResult:
     comments: int = 0  # comments and replies listed
     lookups: list[str] = field(default_factory=list)  # ids looked up (deletion checks)
     gone: list[str] = field(default_factory=list)  # ids the platform said do not exist
+    photos: list[str] = field(default_factory=list)  # Facebook photos asked for their alt text
+    photos_gone: list[str] = field(default_factory=list)  # ... that no longer exist
     quarantined: int = 0
     complete: bool = False  # the post/media pass reached its end (no pending cursor)
 
@@ -254,6 +267,50 @@ class _Req:
     object_id: str
     path: str  # after the version, e.g. "123/posts"
     params: Mapping[str, str]
+
+
+@dataclass
+class _PhotoQueue:
+    """The Facebook photos whose alt text is still to be looked up, and the posts already seen.
+
+    ``posts`` maps each post listed at or after the posts pass's ``since`` to its creation epoch
+    and the ``updated_time`` its photos were queued with; older posts are not listed again.
+    """
+
+    pending: list[str] = field(default_factory=list)
+    posts: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, state: Mapping[str, Any] | None) -> _PhotoQueue:
+        state = state or {}
+        pending = state.get("pending")
+        posts = state.get("posts")
+        return cls(
+            [p for p in pending if isinstance(p, str)] if isinstance(pending, list) else [],
+            {k: list(v) for k, v in posts.items() if isinstance(v, list) and len(v) == 2}
+            if isinstance(posts, Mapping) else {},
+        )
+
+    def note(self, post: Mapping[str, Any], post_id: str, created: int) -> None:
+        """Queue the photos of a post listed new or changed since its photos were queued."""
+        version = [created, str(post.get("updated_time") or post.get("created_time") or "")]
+        if self.posts.get(post_id) == version:
+            return
+        self.posts[post_id] = version
+        queued = set(self.pending)
+        for photo_id in fb_photo_ids(post):
+            if photo_id not in queued:
+                queued.add(photo_id)
+                self.pending.append(photo_id)
+
+    def prune(self, since: int | None) -> None:
+        """Forget posts created before ``since``: the posts pass will not list them again."""
+        if since is not None:
+            self.posts = {k: v for k, v in self.posts.items()
+                          if (created := _int_or_none(v[0])) is not None and created >= since}
+
+    def state(self) -> dict[str, Any]:
+        return {"pending": list(self.pending), "posts": dict(self.posts)}
 
 
 class _Malformed(Exception):
@@ -349,18 +406,25 @@ class GraphConnector:
         backfill = _recent(state.get("backfill"))
         paging = _paging_of(pending)
         pass_newest = _int_or_none((pending or {}).get("newest"))
+        photos = _PhotoQueue.load(
+            self.sink.get_cursor("facebook", key, endpoints.FB_PHOTO, page_id))
         base = dict(FB_POSTS_PARAMS)
         if since is not None:
             base["since"] = str(since)
+
+        def save_photos() -> None:
+            self.sink.set_cursor("facebook", key, endpoints.FB_PHOTO, photos.state(), page_id)
 
         def save(done: bool) -> dict[str, Any]:
             new_state: dict[str, Any] = {"since": since, "recent": self._pruned(recent),
                                          "backfill": dict(backfill)}
             if done:
                 new_state["since"] = _max(since, pass_newest)
+                photos.prune(new_state["since"])
             else:
                 new_state["pending"] = {**paging, "newest": pass_newest}
             self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, new_state, page_id)
+            save_photos()  # committed with the posts pages whose photos it queues
             return new_state
 
         self._endpoint = endpoints.FB_PAGE_POSTS
@@ -376,6 +440,7 @@ class GraphConnector:
                     if created is None or not isinstance(post_id, str):
                         continue
                     pass_newest = _max(pass_newest, created)
+                    photos.note(post, post_id, created)
                     if created >= self._window_start:
                         recent[post_id] = created
                     elif since is None or created > since:
@@ -391,6 +456,7 @@ class GraphConnector:
             self._quarantine(req, bad)
             state = {**state, "recent": self._pruned(recent), "backfill": dict(backfill)}
             self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
+            save_photos()
 
         # Comments of every post in the window, newest first, re-fetched each run (hiding and
         # deletion are seen that way); then, once each, of the older posts this account's first
@@ -407,6 +473,27 @@ class GraphConnector:
             backfill.pop(post_id)
             state = {**state, "backfill": dict(backfill)}
             self.sink.set_cursor("facebook", key, endpoints.FB_PAGE_POSTS, state, page_id)
+        # Last, so that trouble with an auxiliary lookup never costs the comments.
+        self._facebook_photos(key, page_id, photos)
+
+    def _facebook_photos(self, key: str, page_id: str, photos: _PhotoQueue) -> None:
+        """The alt text of each queued photo, oldest in the queue first; each answer leaves the
+        queue when it is stored. A photo deleted since (error 100/33) is stored and not asked
+        for again; a body that is not JSON is quarantined and the rest wait for the next run."""
+        self._endpoint = endpoints.FB_PHOTO
+        while photos.pending:
+            photo_id = photos.pending[0]
+            req = _Req("facebook", endpoints.FB_PHOTO, photo_id, photo_id, FB_PHOTO_PARAMS)
+            self._res().photos.append(photo_id)
+            try:
+                data = self._fetch(req, lookup=True, gone_only=True)
+            except _Malformed as bad:
+                self._quarantine(req, bad)
+                return
+            if "error" in data:
+                self._res().photos_gone.append(photo_id)
+            photos.pending.pop(0)
+            self.sink.set_cursor("facebook", key, endpoints.FB_PHOTO, photos.state(), page_id)
 
     def _facebook_comments(self, post_id: str) -> bool:
         """Every comments page of one post, then deletion lookups. False if the post is gone."""
@@ -606,11 +693,14 @@ class GraphConnector:
 
     # ----------------------------------------------------------------- one request
 
-    def _fetch(self, req: _Req, *, gone_ok: bool = False, lookup: bool = False) -> dict[str, Any]:
+    def _fetch(self, req: _Req, *, gone_ok: bool = False, lookup: bool = False,
+               gone_only: bool = False) -> dict[str, Any]:
         """One page: retried, throttled and classified; stored in the sink when it is data.
 
         ``gone_ok``: an error 100/33 ("does not exist") is returned, not raised (not stored).
-        ``lookup``: an error 100 or 803 is returned and its body stored as the lookup page.
+        ``lookup``: an error 100 or 803 is returned and its body stored as the lookup page;
+        with ``gone_only``, a 100 only with subcode 33 (another 100, such as an unknown field,
+        is a ``BadRequest``).
         """
         attempts = 0
         throttled = 0
@@ -647,7 +737,8 @@ class GraphConnector:
                 error = failure.result["error"]
             if error:
                 code, subcode, transient, message = _error_parts(error, failure)
-                if lookup and code in NOT_FOUND_CODES:
+                if lookup and code in NOT_FOUND_CODES and not (
+                        gone_only and code == 100 and subcode != GONE_SUBCODE):
                     self._store(req, body)
                     self._pace()
                     return data if isinstance(data, dict) else {"error": error}
@@ -801,6 +892,23 @@ def fb_comment_native_id(comment: Mapping[str, Any]) -> str | None:
             if values and values[-1].isdigit():
                 return values[-1]
     return None
+
+
+def fb_photo_ids(post: Mapping[str, Any]) -> list[str]:
+    """The ids of a Facebook post's photos: its photo attachments' and album photos' targets."""
+    out: list[str] = []
+    attachments = post.get("attachments")
+    for attachment in _items(attachments) if isinstance(attachments, Mapping) else []:
+        subs = attachment.get("subattachments")
+        for media in _items(subs) if isinstance(subs, Mapping) else [attachment]:
+            if media.get("type") != "photo" and media.get("media_type") != "photo":
+                continue
+            target = media.get("target")
+            photo_id = target.get("id") if isinstance(target, Mapping) else None
+            if isinstance(photo_id, str) and GRAPH_ID.fullmatch(photo_id) \
+                    and photo_id not in out:
+                out.append(photo_id)
+    return out
 
 
 def _next_paging(data: Mapping[str, Any], current: Mapping[str, str]) -> dict[str, str] | None:

@@ -23,15 +23,17 @@ from connectors.base import AuthError, BadRequest, CaptureError, PermissionDenie
 from connectors.graph import (
     DEFAULT_GRAPH_VERSION,
     FB_COMMENTS_PARAMS,
+    FB_PHOTO_PARAMS,
     FB_POSTS_PARAMS,
     IG_COMMENTS_PARAMS,
     IG_MEDIA_PARAMS,
     IG_REPLIES_PARAMS,
     PROACTIVE_PAUSE_SECONDS,
     GraphAccount,
+    fb_photo_ids,
     make_graph_client,
 )
-from connectors.transport import HandlerAdapter, Reply
+from connectors.transport import Call, HandlerAdapter, Reply
 from tests.core_checks import graph_item_count, normalized
 from tests.graph_support import (
     PYFB,
@@ -64,6 +66,23 @@ NEWEST_POST = "19292868552_10158349356748553"
 SECOND_POST = "19292868552_10158347294088553"
 COMMENTS_P1 = "facebook/apidata/comments/comments_p1.json"
 COMMENTS_P2 = "facebook/apidata/comments/comments_p2.json"
+PHOTO_MODEL = "facebook/models/photo.json"  # a Photo node with every field, alt_text included
+
+
+def photo_node(call: Call) -> Reply:
+    """``/{photo-id}?fields=...``: the photo model as that photo, with the fields asked for."""
+    node = fixture(PHOTO_MODEL)
+    node["id"] = call.path.rsplit("/", 1)[-1]
+    wanted = set(call.query["fields"].split(",")) | {"id"}
+    return ok({k: v for k, v in node.items() if k in wanted})
+
+
+def route_photos(h: Harness, posts: list[dict]) -> list[str]:
+    """Serve the Photo node of every photo of ``posts``; returns their ids."""
+    photo_ids = [pid for post in posts for pid in fb_photo_ids(post)]
+    for photo_id in photo_ids:
+        h.server.route(photo_id, photo_node)
+    return photo_ids
 
 
 def fb_posts_route(h: Harness, *, p2: Reply | str | None = None) -> None:
@@ -138,6 +157,8 @@ def test_facebook_fixture_pages_land_with_endpoint_object_and_counts() -> None:
     h.server.route(f"{SECOND_POST}/comments",
                    always(comment_page(fixture("facebook/models/comment.json"))))
     h.server.fallback = empty_comments
+    photo_ids = route_photos(h, fixture(POSTS_P1)["data"] + fixture(POSTS_P2)["data"])
+    assert len(photo_ids) == 5  # two shares and two videos have no photo
 
     result = h.connector.capture_account(FB)
 
@@ -178,10 +199,21 @@ def test_facebook_fixture_pages_land_with_endpoint_object_and_counts() -> None:
     assert sorted(state["recent"]) == sorted(in_window)
     assert state["backfill"] == {}
 
+    # The photos' alt text, one Photo node each, after the comments.
+    photos = h.pages(ep.FB_PHOTO)
+    assert [p["object_id"] for p in photos] == result.photos == photo_ids
+    assert all(p["params"] == FB_PHOTO_PARAMS and p["account_id"] == "district-fb"
+               for p in photos)
+    assert photos[0]["body"] == {"alt_text": "No photo description available.",
+                                 "id": photo_ids[0]}
+    assert h.server.paths()[-5:] == photo_ids
+    queue = h.cursor("facebook", "district-fb", ep.FB_PHOTO, FB_PAGE)
+    assert queue["pending"] == [] and list(queue["posts"]) == [NEWEST_POST]  # since: newest
+
     log = h.fetch_log()
     assert [(r["status"], r["account_id"], r["pages"]) for r in log] == [
-        ("ok", "district-fb", 13)]
-    assert result.status == "ok" and result.complete and result.pages == 13
+        ("ok", "district-fb", 18)]
+    assert result.status == "ok" and result.complete and result.pages == 18
     assert result.items == 10 and result.comments == 16 and result.lookups == []
     assert h.quarantine() == []
     # The served next URLs carried the real (fake) token; the stored ones do not.
@@ -205,6 +237,10 @@ def test_facebook_fixture_pages_land_with_endpoint_object_and_counts() -> None:
         for a in p.get("attachments", {}).get("data", [])
         if a.get("media") or a.get("subattachments"))
     assert con.execute("SELECT count(*) FROM core.media").fetchone()[0] == expected_media
+    described = con.execute("SELECT media_id, alt_text, auto_alt_text FROM core.media "
+                            "WHERE auto_alt_text IS NOT NULL ORDER BY media_id").fetchall()
+    assert described == [(f"facebook:{pid}", None, "No photo description available.")
+                         for pid in sorted(photo_ids)]
 
 
 def test_facebook_time_based_paging_follows_until_and_paging_token() -> None:

@@ -40,7 +40,8 @@ SELECT page_id, reason FROM (
                source = 'x' AND endpoint IN ('users/:id/tweets', 'users/:id/mentions',
                    'tweets/search/recent', 'tweets/search/all', 'tweets', 'tweets/:id')
                    AS is_tweet_page,
-               source IN ('facebook', 'instagram') AND endpoint NOT IN (':object', ':ig_object')
+               source IN ('facebook', 'instagram')
+                   AND endpoint NOT IN (':object', ':ig_object', ':photo')
                    AS is_graph_page
         FROM batch
         WHERE NOT seen_before
@@ -61,6 +62,12 @@ CREATE OR REPLACE TEMP TABLE stg_media (
     media_id VARCHAR, item_id VARCHAR, platform VARCHAR, position INTEGER, media_type VARCHAR,
     url VARCHAR, preview_url VARCHAR, alt_text VARCHAR, width INTEGER, height INTEGER,
     duration_ms BIGINT, page_id BIGINT, page_fetched_at TIMESTAMPTZ
+);
+-- Alt text read from a medium itself (Facebook Photo nodes): what the account wrote, and the
+-- platform's automatic description.
+CREATE OR REPLACE TEMP TABLE stg_alt_text (
+    media_id VARCHAR, alt_text VARCHAR, auto_alt_text VARCHAR, page_id BIGINT,
+    page_fetched_at TIMESTAMPTZ
 );
 -- Platform answers saying an item no longer exists (X errors[], Graph error 100/33 lookups).
 CREATE OR REPLACE TEMP TABLE stg_gone (ref VARCHAR, page_id BIGINT);

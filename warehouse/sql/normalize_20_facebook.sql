@@ -1,4 +1,5 @@
--- Facebook Page posts (with attachments and albums), comments (filter=stream) and lookups.
+-- Facebook Page posts (with attachments and albums), comments (filter=stream), lookups, and the
+-- alt text of photos.
 -- Lookups of posts or comments saved to files (one object, or ``?ids=`` objects keyed by id)
 -- are read as a page of those objects; the connector's own lookups (``fields=id``) only show
 -- that an item still exists, or is gone.
@@ -164,3 +165,28 @@ WHERE source = 'facebook' AND endpoint = ':object'
   AND ((json_extract_string(body, '$.error.code') = '100'
         AND coalesce(json_extract_string(body, '$.error.error_subcode'), '33') = '33')
        OR json_extract_string(body, '$.error.code') = '803');
+
+-- Photo lookups (``/{photo-id}?fields=alt_text,alt_text_custom``): a post's attachments carry no
+-- alt text, the Photo node does. A photo deleted since answers an error, which says nothing here.
+-- Each lookup counts from its latest fetch in the batch.
+CREATE OR REPLACE TEMP TABLE fb_photo_pages AS
+SELECT b.page_id, b.object_id, f.fetched_at AS page_fetched_at,
+       json_type(b.body, '$.alt_text') AS auto_type,
+       json_type(b.body, '$.alt_text_custom') AS custom_type,
+       b.body ->> '$.id' AS photo_id, b.body ->> '$.alt_text' AS auto_alt_text,
+       b.body ->> '$.alt_text_custom' AS alt_text
+FROM batch b
+JOIN (SELECT page_id, max(fetched_at) AS fetched_at FROM batch_fetches GROUP BY page_id) f
+    USING (page_id)
+WHERE b.source = 'facebook' AND b.endpoint = ':photo' AND NOT json_exists(b.body, '$.error');
+
+INSERT INTO batch_bad
+SELECT page_id, 'photo alt text that is not text' FROM fb_photo_pages
+WHERE coalesce(auto_type, 'VARCHAR') NOT IN ('VARCHAR', 'NULL')
+   OR coalesce(custom_type, 'VARCHAR') NOT IN ('VARCHAR', 'NULL');
+
+INSERT INTO stg_alt_text
+SELECT 'facebook:' || coalesce(photo_id, object_id), alt_text, auto_alt_text, page_id,
+       page_fetched_at
+FROM fb_photo_pages
+WHERE page_id NOT IN (SELECT page_id FROM batch_bad) AND coalesce(photo_id, object_id) IS NOT NULL;

@@ -163,6 +163,17 @@ ON CONFLICT (item_id, media_id) DO UPDATE SET
     width = coalesce(excluded.width, core.media.width),
     height = coalesce(excluded.height, core.media.height);
 
+-- Alt text looked up on the medium itself (Facebook photos) is what the medium has now: the
+-- latest lookup's, including none when the account removed its text.
+UPDATE core.media AS m SET alt_text = a.alt_text, auto_alt_text = a.auto_alt_text
+FROM (
+    SELECT media_id, alt_text, auto_alt_text FROM stg_alt_text
+    QUALIFY row_number() OVER (PARTITION BY media_id
+                               ORDER BY page_fetched_at DESC, page_id DESC) = 1
+) a
+WHERE m.media_id = a.media_id
+  AND (m.alt_text IS DISTINCT FROM a.alt_text OR m.auto_alt_text IS DISTINCT FROM a.auto_alt_text);
+
 -- Observations: every fetch of a page shows each of its items in a state; the platform's own
 -- not-found answers show deletions. Runs of equal state are kept, ordered by fetch time.
 CREATE OR REPLACE TEMP TABLE stg_obs AS
