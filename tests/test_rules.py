@@ -294,8 +294,7 @@ def test_undocumented_removal_kinds_and_recorded_grounds(wh):
     assert found["x:71"]["evidence"]["comment_detector"] == {"label": "none", "score": 0.2}
     assert found["x:73"]["evidence"]["removed_by"] == "author or X"
     assert found["facebook:2_1_5"]["evidence"]["removed_by"] == "account or author"
-    assert [o["state"] for o in found["x:74"]["evidence"]["observed"]] == [
-        "visible", "hidden", "deleted"]
+    assert found["x:74"]["evidence"]["observed"] == ["visible", "hidden", "deleted"]
     assert result.by_rule["undocumented_removal"] == 4
     # Northwest splits the same way; Moore Norman's text has no removal grounds at all
     wh.con.execute("DELETE FROM audit.findings")

@@ -48,8 +48,8 @@ SELECT rm.kind, rm.item_id AS subject_id, rm.item_id,
            'removed_by', CASE WHEN rm.kind = 'hidden' THEN 'account'
                               WHEN rm.platform = 'x' THEN 'author or X'
                               ELSE 'account or author' END,
-           'observed', (SELECT list(json_object('state', o.state, 'from', o.first_seen_at,
-                                                'to', o.last_seen_at) ORDER BY o.first_seen_at)
+           -- the states seen, in order (when: core.observations; capture times are not evidence)
+           'observed', (SELECT list(o.state ORDER BY o.first_seen_at)
                         FROM core.observations o WHERE o.item_id = rm.item_id),
            'comment_detector', (SELECT json_object('label', g.label,
                                                    'score', round(g.score, 3))
