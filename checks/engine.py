@@ -1,10 +1,14 @@
 """Run the active policy pack's rules over the warehouse and keep ``audit.findings``.
 
 Each rule is a SQL file in ``checks/rules/`` returning (kind, subject, item, content hash,
-evidence). The pack decides which rules run and, for each kind of finding, the clause cited and
-the severity (``PolicyPack.cite``); a kind the pack does not cover yields no finding. A finding's
-id is a hash of rule, subject and kind, so re-running changes no ids and adds no duplicates. A
-finding the data no longer shows is marked ``cleared`` (never deleted).
+evidence). A finding about an item names it; a finding about an account itself
+(``account_governance``) has no item, and its subject is the account's ``account_key``, from
+which the platform, account and school are taken. The pack decides which rules run and, for each
+kind of finding, the clause cited and the severity (``PolicyPack.cite``); a kind the pack does not
+cover yields no finding. A finding's id is a hash of rule, subject and kind, so re-running
+changes no ids and adds no duplicates. A finding the data no longer shows is marked ``cleared``
+(never deleted). A rule that cannot look (``private_exchange_with_student`` without a roster)
+says so in ``RuleRun.notes`` instead of guessing.
 
 Reviews (``audit.dispositions``) decide the status of a finding the data still shows: the latest
 disposition ``false_positive`` makes it ``dismissed`` and ``remediated`` or
@@ -45,12 +49,14 @@ CREATE OR REPLACE TEMP TABLE hits (
 """
 UPSERT_FINDINGS = """
 INSERT INTO audit.findings
-SELECT h.finding_id, h.rule, h.kind, h.severity, i.platform, i.account_id, a.school,
+SELECT h.finding_id, h.rule, h.kind, h.severity, coalesce(i.platform, a.platform),
+       coalesce(i.account_id, a.account_key), a.school,
        h.subject_id, h.item_id, i.permalink, i.created_at, h.content_sha256, h.evidence::JSON,
        $pack, h.clause_id, h.clause_section, h.clause_quote, 'open', $now, $now, $run_id
 FROM hits h
 LEFT JOIN core.items i ON i.item_id = h.item_id
-LEFT JOIN registry.accounts a ON a.account_key = i.account_id
+LEFT JOIN registry.accounts a
+       ON a.account_key = coalesce(i.account_id, CASE WHEN h.item_id IS NULL THEN h.subject_id END)
 ON CONFLICT (finding_id) DO UPDATE SET
     severity = excluded.severity, evidence = excluded.evidence,
     content_sha256 = excluded.content_sha256, clause_id = excluded.clause_id,
@@ -79,6 +85,9 @@ FROM (
 ) r
 WHERE audit.findings.finding_id = r.finding_id AND audit.findings.status <> r.new_status
 """
+ROSTER_SIZE = "SELECT count(*) FROM registry.roster"
+NO_ROSTER = ("registry.roster is empty: no commenter can be recognised as a student, so this rule "
+             "found nothing; load the district's hashed roster (roster.csv)")
 COUNT_REVIEWED_HITS = """
 SELECT count(*) FROM audit.findings
 WHERE status IN ('dismissed', 'resolved') AND finding_id IN (SELECT finding_id FROM hits)
@@ -109,6 +118,16 @@ def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str) -> dict[str,
     if rule == "unapproved_controversial_reply":
         return {"applies_to_accounts": list(params.get("applies_to_accounts",
                                                        ["official", "teacher_page"]))}
+    if rule == "private_exchange_with_student":
+        return {"max_replies": params.get("max_replies_to_one_student"),
+                "window_days": params["window_days"],
+                "min_exchange_replies": params["min_exchange_replies"]}
+    if rule == "undocumented_removal":
+        return {"allowed_grounds": list(params["allowed_grounds"]),
+                "actions": list(params["actions"])}
+    if rule == "media_attention":
+        return {name: params[name] for name in ("baseline_days", "min_history", "min_ratio",
+                                                "min_robust_z", "min_engagement")}
     return {}
 
 
@@ -119,6 +138,7 @@ class RuleRun:
     uncited: dict[str, int] = field(default_factory=dict)  # hits whose kind the pack omits
     cleared: int = 0
     reviewed: int = 0  # hits not raised again: dismissed or resolved for unchanged content
+    notes: dict[str, str] = field(default_factory=dict)  # rule -> why it could not look
 
 
 def run_rules(
@@ -134,6 +154,8 @@ def run_rules(
     con.execute(SIGNAL_VIEW)
     staged: list[tuple[Any, ...]] = []
     for rule in enabled:
+        if rule == "private_exchange_with_student" and not con.execute(ROSTER_SIZE).fetchone()[0]:
+            result.notes[rule] = NO_ROSTER
         cursor = con.execute(rule_sql(rule), _rule_params(rule, pack, consent_pattern))
         for kind, subject_id, item_id, content_sha, evidence in cursor.fetchall():
             binding = pack.cite(rule, kind)

@@ -58,6 +58,7 @@ __all__ = [
     "PARAMS",
     "REMOVAL_GROUNDS",
     "SEVERITIES",
+    "UNCHECKABLE_GOVERNANCE",
     "Clause",
     "CoverageRow",
     "PolicyPack",
@@ -84,11 +85,14 @@ ALL_RULES: dict[str, str] = {
     "confidential_disclosure": "an official or teacher post or reply that discloses a student's "
     "personal information (grades, IDs, health, discipline, contact details, address, credentials)",
     "private_exchange_with_student": "a teacher account in one-to-one exchanges with a student, or "
-    "excessive replies to one student",
-    "account_governance": "an official account with no designee admin, an unregistered account "
-    "presenting as official, or a page with no Rules of Engagement link",
-    "undocumented_removal": "a comment hidden or deleted with no recorded removal ground",
-    "media_attention": "a post whose engagement spikes far above its account's baseline",
+    "excessive replies to one student (needs the hashed roster)",
+    "account_governance": "an official account with no registered designee among its admins (an "
+    "unregistered account presenting as official, or a page with no Rules of Engagement link, "
+    "cannot be shown from the captured data: such clauses are manual)",
+    "undocumented_removal": "a public comment hidden or deleted with no recorded removal ground "
+    "(hidden: the account's act; deleted: the account or the comment's author)",
+    "media_attention": "a post whose engagement spikes far above its account's baseline (median "
+    "and median absolute deviation of its other posts)",
 }
 
 #: The rules the engine runs today (``checks/rules/<rule>.sql``). A pack may bind a clause to any
@@ -99,6 +103,10 @@ IMPLEMENTED_RULES: tuple[str, ...] = (
     "unapproved_controversial_reply",
     "removable_comment",
     "confidential_disclosure",
+    "private_exchange_with_student",
+    "account_governance",
+    "undocumented_removal",
+    "media_attention",
 )
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
@@ -211,13 +219,18 @@ class ConfidentialParams(RuleParams):
 
 class PrivateExchangeParams(RuleParams):
     """``private_exchange_with_student``: one-to-one exchanges and/or excessive replies to one
-    student (``max_replies_to_one_student`` replies within ``window_days``; the text gives no
-    number, so the threshold is the district's to tune)."""
+    student. A one-to-one exchange is a conversation under one comment of a teacher page's thread
+    in which only the page and one student (hashed roster) take part, with at least
+    ``min_exchange_replies`` replies of the page to the student and the student answering back.
+    Excessive replies: more than ``max_replies_to_one_student`` replies of the page to one
+    student within ``window_days`` (the text gives no number, so both are the district's to
+    tune)."""
 
     kind_field: ClassVar[str | None] = "problems"
     problems: list[Literal["one_to_one", "excessive_replies"]] = Field(min_length=1)
     max_replies_to_one_student: int | None = Field(default=None, ge=1)
     window_days: int = Field(default=7, ge=1)
+    min_exchange_replies: int = Field(default=3, ge=2)
 
     @model_validator(mode="after")
     def _threshold(self) -> PrivateExchangeParams:
@@ -226,40 +239,58 @@ class PrivateExchangeParams(RuleParams):
         return self
 
 
+#: Governance problems no captured data can show, and why: a clause about them is ``manual``.
+UNCHECKABLE_GOVERNANCE: dict[str, str] = {
+    "unregistered_official": "the pipeline captures only the registered accounts, so no data it "
+    "holds shows an unregistered account presenting as official",
+    "no_rules_of_engagement_link": "the captured profiles cannot show a link's target (X user "
+    "entities and pinned posts are not requested; Facebook page and Instagram profile fields are "
+    "not fetched)",
+}
+
+
 class GovernanceParams(RuleParams):
-    """``account_governance``: the problems a binding covers, who authorizes official accounts,
-    and where a Rules of Engagement link may be."""
+    """``account_governance``: the problems a binding covers. Only ``no_designee_admin`` (an
+    official account whose registered admins name no registered designee) can be shown from
+    the data; the other problems are refused with the reason (see ``UNCHECKABLE_GOVERNANCE``)."""
 
     kind_field: ClassVar[str | None] = "problems"
     problems: list[GovernanceProblem] = Field(min_length=1)
-    authorized_by: str | None = None
-    roe_link_places: list[Literal["bio", "profile_website", "pinned_post"]] = Field(
-        default_factory=list)
 
     @model_validator(mode="after")
-    def _needs(self) -> GovernanceParams:
-        if "unregistered_official" in self.problems and not self.authorized_by:
-            raise ValueError("unregistered_official needs authorized_by")
-        if "no_rules_of_engagement_link" in self.problems and not self.roe_link_places:
-            raise ValueError("no_rules_of_engagement_link needs roe_link_places")
+    def _checkable(self) -> GovernanceParams:
+        for problem in self.problems:
+            if problem in UNCHECKABLE_GOVERNANCE:
+                raise ValueError(f"{problem} cannot be checked: {UNCHECKABLE_GOVERNANCE[problem]}"
+                                 "; make the clause manual")
         return self
 
 
 class UndocumentedRemovalParams(RuleParams):
-    """``undocumented_removal``: the grounds a recorded removal may cite; which removals count."""
+    """``undocumented_removal``: the grounds a recorded removal may cite, and which removals a
+    binding covers (its finding kinds): ``hidden`` (only the account can hide a comment) and
+    ``deleted`` (the account or the comment's own author: the platforms do not say which, so a
+    pack usually gives deletions their own, lower severity)."""
 
+    kind_field: ClassVar[str | None] = "actions"
     allowed_grounds: list[Ground] = Field(min_length=1)
     actions: list[Literal["hidden", "deleted"]] = Field(
         default_factory=lambda: ["hidden", "deleted"], min_length=1)
 
 
 class MediaAttentionParams(RuleParams):
-    """``media_attention``: a post's engagement against its account's median (thresholds are the
-    district's to tune; the policy text gives none)."""
+    """``media_attention``: a post whose engagement (likes or reactions, comments, shares and
+    quotes) is at least ``min_engagement``, ``min_ratio`` times the median of the account's other
+    posts within ``baseline_days`` before or after it, and ``min_robust_z`` robust deviations
+    (1.4826 x the median absolute deviation) above that median; an account needs
+    ``min_history`` other posts in that span. The policy text gives no numbers: they are the
+    district's to tune."""
 
     baseline: Literal["account_median"] = "account_median"
-    baseline_days: int = Field(default=56, ge=7)
-    min_ratio: float = Field(default=10.0, gt=1)
+    baseline_days: int = Field(default=91, ge=7)
+    min_history: int = Field(default=2, ge=2)
+    min_ratio: float = Field(default=8.0, gt=1)
+    min_robust_z: float = Field(default=6.0, ge=0)
     min_engagement: int = Field(default=50, ge=0)
 
 

@@ -124,8 +124,11 @@ def run_pipeline(config: Config, job: str = "all", *, quiet: bool = False,
                 rules = stages.stage_rules(config, con, run_id)
                 progress.update(task, completed=1,
                                 info=f"{sum(rules.by_rule.values())} findings, "
-                                f"{rules.cleared} cleared")
+                                f"{rules.cleared} cleared"
+                                + "".join(f"; {r}: {n}" for r, n in rules.notes.items()))
                 summary["findings"] = rules.by_rule
+                if rules.notes:  # rules that could not look (no roster): said, not guessed
+                    summary["rule_notes"] = rules.notes
                 if after_audit is not None:
                     after_audit(con)
             stages.record_run(con, run_id, job, started, "ok", summary)

@@ -408,32 +408,41 @@ def test_rules_each_district_enables() -> None:
     moore = set(load_pack("moore-norman-technology-center").rules())
     nw = set(load_pack("northwest-technology-center").rules())
     assert metro == set(ALL_RULES)
-    # Moore Norman's text has no removal grounds, no reply approvals.
+    # Moore Norman's text has no removal grounds, no reply approvals, no designee admin rights.
     assert moore == set(ALL_RULES) - {
-        "removable_comment", "undocumented_removal", "unapproved_controversial_reply"}
-    # Northwest's text has no reply approvals.
-    assert nw == set(ALL_RULES) - {"unapproved_controversial_reply"}
+        "removable_comment", "undocumented_removal", "unapproved_controversial_reply",
+        "account_governance"}
+    # Northwest's text has no reply approvals and no designee admin rights.
+    assert nw == set(ALL_RULES) - {"unapproved_controversial_reply", "account_governance"}
 
 
 def test_governance_problems_follow_the_text() -> None:
-    def problems(name: str) -> list[str]:
-        return load_pack(name).merged_params("account_governance")["problems"]
-
-    assert set(problems("metro-technology-centers-bp-8007")) == {
-        "unregistered_official", "no_designee_admin"}
-    assert problems("moore-norman-technology-center") == ["unregistered_official"]
-    assert set(problems("northwest-technology-center")) == {
-        "unregistered_official", "no_rules_of_engagement_link"}
-    nw = load_pack("northwest-technology-center")
-    roe = nw.cite("account_governance", "no_rules_of_engagement_link")
-    assert roe is not None and roe.clause_id == "nwtc-official-roe-link"
-    assert "bio" in roe.params["roe_link_places"]
+    """Only the designee-admin requirement can be shown from the data; the clauses on
+    unregistered official accounts and the Rules of Engagement link are manual, with why."""
     metro = load_pack("metro-technology-centers-bp-8007")
-    assert metro.cite("account_governance", "no_rules_of_engagement_link") is None
-    assert metro.cite("account_governance", "unregistered_official").params["authorized_by"] == (
-        "superintendent_social_media_designee")
-    assert nw.cite("account_governance", "unregistered_official").params["authorized_by"] == (
-        "superintendent")
+    assert metro.merged_params("account_governance")["problems"] == ["no_designee_admin"]
+    admin = metro.cite("account_governance", "no_designee_admin")
+    assert admin is not None and admin.clause_id == "metro-bp8007-official-admin"
+    for name, clause_id in (("metro-technology-centers-bp-8007", "metro-bp8007-official-create"),
+                            ("moore-norman-technology-center", "mntc-official-create"),
+                            ("northwest-technology-center", "nwtc-official-create")):
+        clause = load_pack(name).clause(clause_id)
+        assert clause.kind == "manual" and "registered accounts" in (clause.manual or "")
+    roe = load_pack("northwest-technology-center").clause("nwtc-official-roe-link")
+    assert roe.kind == "manual" and "bio" in (roe.manual or "")
+
+
+@pytest.mark.parametrize("problem", ["unregistered_official", "no_rules_of_engagement_link"])
+def test_governance_problems_no_data_shows_are_refused(tmp_path: Path, problem: str) -> None:
+    path = write_pack(tmp_path, GOOD_CLAUSE + f"""
+  - id: t-2
+    section: "2"
+    quote: "some verbatim words of the policy"
+    rules:
+      - {{rule: account_governance, params: {{problems: [{problem}]}}, severity: high}}
+""")
+    with pytest.raises(PolicyPackError, match=f"{problem} cannot be checked: .*manual"):
+        load_pack(path)
 
 
 def test_removal_grounds_follow_the_text() -> None:

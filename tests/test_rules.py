@@ -1,5 +1,7 @@
 """Each rule over a tiny warehouse with detector signals planted directly: what it finds, the
-kind, the clause the pack cites, and that re-running keeps ids and adds no duplicates."""
+kind, the clause the pack cites, and that re-running keeps ids and adds no duplicates. The four
+rules that read no detector (removals, engagement spikes, exchanges with students, account
+governance) get their data planted in core and the registry the same way."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from warehouse import db
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 NW = "northwest-technology-center"
 METRO = "metro-technology-centers-bp-8007"
+MOORE = "moore-norman-technology-center"
 
 
 def sha(text: str) -> str:
@@ -47,6 +50,24 @@ class Warehouse:
              author or (account if district else f"{platform}:9{native}"), handle, district,
              parent, root or item_id, at, text, f"https://example.org/{native}", at, at, at])
         return item_id
+
+    def account(self, key: str, kind: str, admins: list[str], school: str = "Lincoln HS") -> None:
+        platform, pid = key.split(":")
+        self.con.execute("INSERT INTO registry.accounts VALUES (?, ?, ?, ?, ?, ?, 'o', ?, NULL, "
+                         "NULL, now())", [key, platform, pid, f"h{pid}", kind, school, admins])
+
+    def removed(self, item_id: str, *states: str) -> None:
+        """The item's observed states, one run each a day apart; the last is its state now."""
+        for n, state in enumerate(states):
+            at = T0 + timedelta(days=n)
+            self.con.execute("INSERT INTO core.observations VALUES (?, ?, ?, ?, 1, ?)",
+                             [item_id, state, at, at, n + 1])
+        self.con.execute("UPDATE core.items SET state = ?, is_hidden = ? WHERE item_id = ?",
+                         [states[-1], states[-1] == "hidden", item_id])
+
+    def engagement(self, item_id: str, likes: int, comments: int = 0, shares: int = 0) -> None:
+        self.con.execute("UPDATE core.items SET like_count = ?, reply_count = ?, share_count = ? "
+                         "WHERE item_id = ?", [likes, comments, shares, item_id])
 
     def signal(self, detector: str, subject: str, content: str, *, flagged: bool, label: str,
                score: float = 0.9, details: dict | None = None) -> None:
@@ -254,3 +275,310 @@ def test_the_name_a_facebook_reply_opens_with_is_not_what_detectors_read(wh, det
     texts = dict(wh.con.execute("SELECT subject_id, text FROM inputs").fetchall())
     assert texts["facebook:2_1_6"] == "yes, 6 to 8 pm in the gym."
     assert texts["facebook:2_1_7"] == "Science fair Thursday is the best night of the year"
+
+
+# --------------------------------------------------------------------------------------------
+# undocumented_removal
+# --------------------------------------------------------------------------------------------
+
+
+def _comment(wh: Warehouse, item_id: str, *, root: str, account: str = "x:1",
+             parent: str | None = None, district: bool = False) -> str:
+    return wh.item(item_id, f"comment {item_id}", kind="comment" if parent is None else "reply",
+                   account=account, root=root, parent=parent or root, district=district)
+
+
+def test_undocumented_removal_kinds_and_recorded_grounds(wh):
+    wh.item("facebook:2_1", "Science fair Friday", account="facebook:2", author="facebook:2")
+    wh.item("x:70", "Game night")
+    for item_id in ("x:71", "x:72", "x:73", "x:74", "x:76"):
+        _comment(wh, item_id, root="x:70")
+    _comment(wh, "facebook:2_1_5", root="facebook:2_1", account="facebook:2")
+    _comment(wh, "x:75", root="x:70", district=True)  # the district's own reply
+    wh.removed("x:71", "visible", "hidden")  # critical but no ground: the account hid it
+    wh.removed("x:72", "hidden")  # hidden, and the detector gives it a ground the pack allows
+    wh.removed("x:73", "visible", "deleted")  # an X reply: only its author (or X) can delete it
+    wh.removed("x:74", "visible", "hidden", "deleted")  # hidden first: the account's act
+    wh.removed("x:75", "visible", "deleted")
+    wh.removed("facebook:2_1_5", "visible", "deleted")
+    wh.signal("comment", "x:71", sha("71"), flagged=False, label="none", score=0.2)
+    wh.signal("comment", "x:72", sha("72"), flagged=True, label="spam_advertising")
+    result = run_rules(wh.con, load_pack(METRO), "r1")
+    found = {s: f for (r, s), f in wh.findings().items() if r == "undocumented_removal"}
+    assert {s: f["kind"] for s, f in found.items()} == {
+        "x:71": "hidden", "x:73": "deleted", "x:74": "hidden", "facebook:2_1_5": "deleted"}
+    # the pack gives deletions (maybe the author's own) a lower severity than hiding
+    assert found["x:71"]["severity"] == "medium" and found["x:73"]["severity"] == "low"
+    assert {f["clause"] for f in found.values()} == {"metro-bp8007-official-removal"}
+    assert found["x:71"]["id"] == finding_id("undocumented_removal", "x:71", "hidden")
+    assert found["x:71"]["evidence"]["removed_by"] == "account"
+    assert found["x:71"]["evidence"]["comment_detector"] == {"label": "none", "score": 0.2}
+    assert found["x:73"]["evidence"]["removed_by"] == "author or X"
+    assert found["facebook:2_1_5"]["evidence"]["removed_by"] == "account or author"
+    assert found["x:74"]["evidence"]["observed"] == ["visible", "hidden", "deleted"]
+    assert result.by_rule["undocumented_removal"] == 4
+    # Northwest splits the same way; Moore Norman's text has no removal grounds at all
+    wh.con.execute("DELETE FROM audit.findings")
+    run_rules(wh.con, load_pack(NW), "r2")
+    nw = {s: f["severity"] for (r, s), f in wh.findings().items() if r == "undocumented_removal"}
+    assert nw == {"x:71": "medium", "x:73": "low", "x:74": "medium", "facebook:2_1_5": "low"}
+    wh.con.execute("DELETE FROM audit.findings")
+    assert run_rules(wh.con, load_pack(MOORE), "r3").by_rule.get("undocumented_removal") is None
+
+
+def test_comments_that_went_with_their_post_are_not_removals(wh):
+    wh.item("x:80", "Game night")
+    _comment(wh, "x:81", root="x:80")
+    _comment(wh, "x:82", root="x:80", parent="x:81")
+    wh.removed("x:80", "visible", "deleted")
+    wh.removed("x:81", "visible", "deleted")
+    wh.removed("x:82", "visible", "deleted")
+    wh.item("x:90", "Band concert")
+    _comment(wh, "x:91", root="x:90")
+    _comment(wh, "x:92", root="x:90", parent="x:91")
+    wh.removed("x:91", "visible", "hidden")  # hiding the parent does not remove its reply
+    run_rules(wh.con, load_pack(METRO), "r1")
+    assert {s for (r, s) in wh.findings() if r == "undocumented_removal"} == {"x:91"}
+
+
+def test_reviews_record_or_withdraw_a_removal_ground(wh):
+    wh.item("x:70", "Game night")
+    for item_id in ("x:71", "x:72", "x:73"):
+        _comment(wh, item_id, root="x:70")
+        wh.removed(item_id, "visible", "hidden")
+    wh.signal("comment", "x:71", sha("71"), flagged=True, label="harassment_abuse")
+    wh.signal("comment", "x:72", sha("72"), flagged=True, label="off_topic")
+    wh.signal("comment", "x:73", sha("73"), flagged=False, label="none")
+    run_rules(wh.con, load_pack(METRO), "r1")
+    assert {s for (r, s) in wh.findings() if r == "undocumented_removal"} == {"x:73"}
+
+    def review(rule: str, subject: str, kind: str, status: str, content: str) -> None:
+        wh.con.execute("INSERT INTO audit.dispositions VALUES (?, ?, ?, 'pat', 'ground: spam', "
+                       "?, now(), 'cli')", [f"d-{subject}-{status}",
+                                            finding_id(rule, subject, kind), status, content])
+
+    # the office confirms x:71's ground, then the detector is retrained and sees none: the
+    # confirmed ground still documents the removal. x:72's ground is dismissed as a false
+    # positive: the removal is undocumented after all.
+    review("removable_comment", "x:71", "harassment_abuse", "confirmed", sha("71"))
+    wh.signal("comment", "x:71", sha("71b"), flagged=False, label="none")
+    review("removable_comment", "x:72", "off_topic", "false_positive", sha("72"))
+    # x:73: the office records the ground afterwards on the removal finding itself
+    body = wh.con.execute("SELECT content_sha256 FROM audit.findings WHERE subject_id = 'x:73' "
+                          "AND rule = 'undocumented_removal'").fetchone()[0]
+    review("undocumented_removal", "x:73", "hidden", "approved_after_the_fact", body)
+    run_rules(wh.con, load_pack(METRO), "r2")
+    removals = {s: f["status"] for (r, s), f in wh.findings().items()
+                if r == "undocumented_removal"}
+    assert removals == {"x:72": "open", "x:73": "resolved"}
+
+
+# --------------------------------------------------------------------------------------------
+# media_attention
+# --------------------------------------------------------------------------------------------
+
+
+def _posts(wh: Warehouse, account: str, prefix: str, engagement: list[int]) -> list[str]:
+    ids = []
+    for n, value in enumerate(engagement):
+        item_id = wh.item(f"{prefix}{n}", f"post {n}", account=account,
+                          at=T0 + timedelta(days=3 * n))
+        wh.engagement(item_id, value)
+        ids.append(item_id)
+    return ids
+
+
+def test_media_attention_against_the_accounts_own_baseline(wh):
+    # x:1: a steady account; one post ten times its median and one only five times
+    steady = _posts(wh, "x:1", "x:1", [10, 12, 9, 11, 8, 10, 150, 55])
+    wh.engagement(steady[6], 120, comments=20, shares=10)
+    # x:3: engagement all over the place: 9x its median (10) is within its own spread (MAD 10)
+    wh.account("x:3", "official", ["D1"])
+    _posts(wh, "x:3", "x:3", [0, 0, 0, 10, 40, 40, 40, 90])
+    # x:4: a big number with one other post to compare it with is not a baseline
+    wh.account("x:4", "official", ["D1"])
+    _posts(wh, "x:4", "x:4", [5, 900])
+    # x:5: forty times a tiny median is still too few people to be attention
+    wh.account("x:5", "official", ["D1"])
+    _posts(wh, "x:5", "x:5", [1, 1, 1, 1, 40])
+    run_rules(wh.con, load_pack(NW), "r1")
+    found = {s: f for (r, s), f in wh.findings().items() if r == "media_attention"}
+    assert set(found) == {steady[6]}
+    f = found[steady[6]]
+    assert f["kind"] == "spike" and f["severity"] == "high"
+    assert f["clause"] == "nwtc-acc-media-attention"
+    assert f["evidence"]["engagement"] == 150 and f["evidence"]["baseline_median"] == 10
+    assert f["evidence"]["baseline_posts"] == 7 and f["evidence"]["ratio"] == 15.0
+    assert f["evidence"]["metrics"] == {"likes": 120, "comments": 20, "shares": 10,
+                                        "quotes": None}
+    assert f["evidence"]["baseline_mad"] == 1 and f["evidence"]["robust_z"] == 94.4
+    # growing counts keep the finding (and its review): the content judged is the post's text
+    before = f["id"], wh.con.execute("SELECT content_sha256 FROM audit.findings "
+                                      "WHERE subject_id = ?", [steady[6]]).fetchone()
+    wh.engagement(steady[6], 400)
+    run_rules(wh.con, load_pack(NW), "r2")
+    after = wh.findings()[("media_attention", steady[6])]["id"], wh.con.execute(
+        "SELECT content_sha256 FROM audit.findings WHERE subject_id = ?",
+        [steady[6]]).fetchone()
+    assert after == before
+
+
+def test_media_attention_baseline_is_the_posts_around_it(wh):
+    # a post far from the account's other posts (beyond baseline_days) has no baseline
+    _posts(wh, "x:1", "x:1", [10, 10, 10])
+    late = wh.item("x:19", "reunion", at=T0 + timedelta(days=200))
+    wh.engagement(late, 500)
+    run_rules(wh.con, load_pack(METRO), "r1")
+    assert not [s for (r, s) in wh.findings() if r == "media_attention"]
+    wh.item("x:18", "spring show", at=T0 + timedelta(days=190))
+    wh.item("x:17", "prom", at=T0 + timedelta(days=180))
+    wh.engagement("x:18", 12)
+    wh.engagement("x:17", 9)
+    run_rules(wh.con, load_pack(METRO), "r2")
+    assert [s for (r, s) in wh.findings() if r == "media_attention"] == [late]
+
+
+# --------------------------------------------------------------------------------------------
+# private_exchange_with_student
+# --------------------------------------------------------------------------------------------
+
+
+def _roster(wh: Warehouse, platform: str, key: str) -> None:
+    wh.con.execute("INSERT INTO registry.roster VALUES (?, ?, 'Lincoln HS', now())",
+                   [sha(key), platform])
+
+
+def _conversation(wh: Warehouse, root: str, account: str, student: tuple[str, str | None],
+                  turns: int, *, start: datetime, other: tuple[str, str] | None = None) -> list:
+    """A student's comment on ``root`` and ``turns`` replies of the page, each answered by the
+    student (X: a chain; Facebook: every reply under the opening comment)."""
+    platform = root.split(":")[0]
+    author, handle = student
+    opening = wh.item(f"{root}c", "question about the lab", kind="comment", account=account,
+                      district=False, root=root, parent=root, at=start, author=author,
+                      handle=handle)
+    last, replies = opening, []
+    for n in range(turns):
+        at = start + timedelta(hours=2 * n + 1)
+        parent = last if platform == "x" else opening
+        reply = wh.item(f"{root}t{n}", f"reply {n}", kind="reply", account=account,
+                        root=root, parent=parent, at=at, author=account)
+        replies.append(reply)
+        last = wh.item(f"{root}s{n}", f"answer {n}", kind="reply", account=account,
+                       district=False, root=root, parent=reply if platform == "x" else opening,
+                       at=at + timedelta(minutes=30), author=author, handle=handle)
+    if other:
+        wh.item(f"{root}o", "me too!", kind="reply", account=account, district=False, root=root,
+                parent=opening, at=start + timedelta(minutes=5), author=other[0],
+                handle=other[1])
+    return replies
+
+
+def test_one_to_one_exchanges_with_a_rostered_student(wh):
+    wh.account("x:3", "teacher_page", [])
+    _roster(wh, "x", "stud_a")
+    _roster(wh, "facebook", "777")
+    wh.item("x:100", "Lab tomorrow", account="x:3", author="x:3")
+    a = _conversation(wh, "x:100", "x:3", ("x:500", "@Stud_A"), 3, start=T0)
+    wh.item("facebook:2_9", "Field trip forms", account="facebook:2", author="facebook:2")
+    fb = _conversation(wh, "facebook:2_9", "facebook:2", ("facebook:777", None), 4, start=T0)
+    # not a student (not on the roster), and a conversation a third person joined
+    wh.item("x:200", "Quiz Friday", account="x:3", author="x:3")
+    _conversation(wh, "x:200", "x:3", ("x:501", "parent_b"), 4, start=T0)
+    wh.item("x:300", "Robotics", account="x:3", author="x:3")
+    _conversation(wh, "x:300", "x:3", ("x:500", "stud_a"), 3, start=T0 + timedelta(days=30),
+                  other=("x:502", "friend_c"))
+    # two replies are not yet an exchange
+    wh.item("x:400", "Essay due", account="x:3", author="x:3")
+    _conversation(wh, "x:400", "x:3", ("x:500", "stud_a"), 2, start=T0 + timedelta(days=60))
+    result = run_rules(wh.con, load_pack(METRO), "r1")
+    found = {s: f for (r, s), f in wh.findings().items()
+             if r == "private_exchange_with_student"}
+    assert {s: f["kind"] for s, f in found.items()} == {"x:100c": "one_to_one",
+                                                        "facebook:2_9c": "one_to_one"}
+    f = found["x:100c"]
+    assert f["severity"] == "high" and f["clause"] == "metro-bp8007-staff-2"
+    assert f["evidence"]["reply_ids"] == a and f["evidence"]["student_items"] == 4
+    assert found["facebook:2_9c"]["evidence"]["reply_ids"] == fb
+    text = json.dumps(f["evidence"]).lower()
+    assert "stud_a" not in text and sha("stud_a") not in text  # never who the student is
+    assert result.notes == {}
+    # without a roster nobody is a student: the run says so instead of guessing
+    wh.con.execute("DELETE FROM registry.roster")
+    result = run_rules(wh.con, load_pack(METRO), "r2")
+    assert "roster" in result.notes["private_exchange_with_student"]
+    assert result.by_rule.get("private_exchange_with_student") is None
+    assert result.cleared == 2
+
+
+def test_excessive_replies_to_one_student_in_a_window(wh):
+    wh.account("x:3", "teacher_page", [])
+    _roster(wh, "x", "stud_b")
+    _roster(wh, "x", "stud_c")
+
+    def replies_to(student: str, handle: str, days: list[float], tag: str) -> list[str]:
+        out = []
+        for n, day in enumerate(days):  # one reply per thread: no conversation anywhere
+            root = wh.item(f"x:{tag}{n}", "class news", account="x:3", author="x:3",
+                           at=T0 + timedelta(days=day))
+            comment = wh.item(f"x:{tag}{n}1", "ok", kind="comment", account="x:3",
+                              district=False, root=root, parent=root,
+                              at=T0 + timedelta(days=day, hours=1), author=student,
+                              handle=handle)
+            out.append(wh.item(f"x:{tag}{n}2", "see you", kind="reply", account="x:3",
+                               root=root, parent=comment, author="x:3",
+                               at=T0 + timedelta(days=day, hours=2)))
+        return out
+
+    # student b: six replies in three days, then quiet, then six more three weeks later
+    first = replies_to("x:600", "stud_b", [0, 0.5, 1, 1.5, 2, 3], "6")
+    second = replies_to("x:600", "stud_b", [24, 24.2, 24.4, 25, 25.5, 26], "7")
+    # student c: six replies, one every six days: never more than five in a week
+    replies_to("x:601", "stud_c", [0, 6.1, 12.2, 18.3, 24.4, 30.5], "8")
+    run_rules(wh.con, load_pack(NW), "r1")
+    found = {s: f for (r, s), f in wh.findings().items()
+             if r == "private_exchange_with_student"}
+    assert set(found) == {first[0], second[0]}
+    f = found[first[0]]
+    assert f["kind"] == "excessive_replies" and f["severity"] == "medium"
+    assert f["clause"] == "nwtc-staff-1c"
+    assert f["evidence"]["reply_ids"] == first and f["evidence"]["most_in_window"] == 6
+    assert f["evidence"]["threads"] == 6
+    # a further reply inside the first episode keeps its id and reopens nothing else
+    replies_to("x:600", "stud_b", [3.5], "9")
+    run_rules(wh.con, load_pack(NW), "r2")
+    again = {s: f for (r, s), f in wh.findings().items()
+             if r == "private_exchange_with_student"}
+    assert set(again) == {first[0], second[0]}
+    assert len(again[first[0]]["evidence"]["reply_ids"]) == 7
+
+
+# --------------------------------------------------------------------------------------------
+# account_governance
+# --------------------------------------------------------------------------------------------
+
+
+def test_official_accounts_need_a_registered_designee_admin(wh):
+    wh.account("facebook:3", "official", [], school="Lincoln HS")
+    wh.account("instagram:4", "official", ["NOBODY", "D9"], school="Adams MS")
+    wh.account("x:5", "teacher_page", [])  # a teacher page: the clause is about official sites
+    result = run_rules(wh.con, load_pack(METRO), "r1")
+    found = {s: f for (r, s), f in wh.findings().items() if r == "account_governance"}
+    assert set(found) == {"facebook:3", "instagram:4"}
+    f = found["instagram:4"]
+    assert f["kind"] == "no_designee_admin" and f["severity"] == "high"
+    assert f["clause"] == "metro-bp8007-official-admin"
+    assert f["evidence"]["not_registered_designees"] == ["D9", "NOBODY"]
+    assert result.by_rule["account_governance"] == 2
+    row = wh.con.execute("SELECT item_id, platform, account_id, school FROM audit.findings "
+                         "WHERE subject_id = 'instagram:4'").fetchone()
+    assert row == (None, "instagram", "instagram:4", "Adams MS")
+    # registering D9 as a designee fixes instagram:4: its finding is cleared, not deleted
+    wh.con.execute("INSERT INTO registry.designees VALUES ('D9', 'Sam', NULL, NULL, now())")
+    result = run_rules(wh.con, load_pack(METRO), "r2")
+    assert result.cleared == 1
+    assert wh.findings()[("account_governance", "instagram:4")]["status"] == "cleared"
+    assert wh.findings()[("account_governance", "facebook:3")]["status"] == "open"
+    # the other two districts' texts ask nothing the data can show about admins
+    wh.con.execute("DELETE FROM audit.findings")
+    assert "account_governance" not in run_rules(wh.con, load_pack(NW), "r3").by_rule

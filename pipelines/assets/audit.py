@@ -114,6 +114,8 @@ def findings(context: AssetExecutionContext, workspace: WorkspaceResource):
     foreign = sorted(cited - known)
     if result.uncited:
         context.log.info(f"hits the pack does not cover (no finding): {result.uncited}")
+    for rule, note in result.notes.items():
+        context.log.warning(f"{rule}: {note}")
     yield MaterializeResult(metadata={
         "open_by_rule_and_severity": MetadataValue.json(
             [{"rule": r, "severity": s, "findings": n} for r, s, n in summary]),
