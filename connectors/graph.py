@@ -24,6 +24,9 @@ received:
   newest already seen (cursor state ``{"newest": epoch, "pending": {...}, "recent": {...}}``),
   then ``/{media-id}/comments`` with nested replies, and ``/{comment-id}/replies`` when the
   nested replies have more pages.
+* The profile, first and once per capture: ``/{page-id}?fields=about,description,website,...``
+  or ``/{ig-user-id}?fields=biography,website,...`` (endpoints ``:page`` and ``:ig_user``). A
+  failure there costs only the profile: the capture goes on and ends ``partial``.
 * Deletions are observed, never inferred: a comment captured before (``sink.previously_seen``)
   and missing from a complete listing is looked up by id; the lookup page (or its error body,
   code 100 "does not exist") is stored for the normalizer to judge.
@@ -110,6 +113,12 @@ IG_MEDIA_PARAMS: dict[str, str] = {"fields": IG_MEDIA_FIELDS}
 IG_COMMENTS_PARAMS: dict[str, str] = {"fields": IG_COMMENT_FIELDS}
 IG_REPLIES_PARAMS: dict[str, str] = {"fields": IG_REPLY_FIELDS}
 LOOKUP_PARAMS: dict[str, str] = {"fields": "id"}
+# The profile of a registered account. Graph leaves out a field that has no value (a Page
+# without a website has no ``website``), so these are read only from the connector's own
+# profile pages, which always ask for all of them.
+FB_PAGE_PROFILE_PARAMS: dict[str, str] = {
+    "fields": "id,name,username,link,about,description,website"}
+IG_USER_PROFILE_PARAMS: dict[str, str] = {"fields": "id,username,name,biography,website"}
 # alt_text: Facebook's automatic description; alt_text_custom: what the Page wrote.
 FB_PHOTO_PARAMS: dict[str, str] = {"fields": "alt_text,alt_text_custom"}
 GRAPH_ID = re.compile(r"[0-9]{1,32}")  # a photo id goes into the request path: digits only
@@ -258,6 +267,11 @@ class GraphCaptureResult:
     photos_gone: list[str] = field(default_factory=list)  # ... that no longer exist
     quarantined: int = 0
     complete: bool = False  # the post/media pass reached its end (no pending cursor)
+    problems: list[str] = field(default_factory=list)  # what this capture could not do
+
+    @property
+    def error(self) -> str | None:
+        return "; ".join(self.problems) or None
 
 
 @dataclass(frozen=True)
@@ -365,14 +379,15 @@ class GraphConnector:
             (self.now() - timedelta(days=self.comment_window_days)).timestamp()
         )
         try:
-            if account.platform == "facebook":
-                self._capture_facebook(account)
-            elif account.platform == "instagram":
-                self._capture_instagram(account)
-            else:
+            if account.platform not in ("facebook", "instagram"):
                 raise CaptureError(account.account_key,
                                    f"unsupported Graph platform {account.platform!r}",
                                    code="bad_platform")
+            self._capture_profile(account)
+            if account.platform == "facebook":
+                self._capture_facebook(account)
+            else:
+                self._capture_instagram(account)
         except CaptureError as exc:
             self.sink.log_fetch(account.platform, account.account_key, self._endpoint,
                                 exc.status, error_code=exc.code, message=str(exc),
@@ -388,11 +403,34 @@ class GraphConnector:
                                 err.status, error_code=err.code, message=str(err),
                                 pages=result.pages)
             raise err from None
+        said = [f"{result.quarantined} page(s) quarantined"] if result.quarantined else []
         self.sink.log_fetch(account.platform, account.account_key, None, result.status,
                             pages=result.pages,
-                            message=(f"{result.quarantined} page(s) quarantined"
-                                     if result.quarantined else None))
+                            message="; ".join(said + result.problems) or None)
         return result
+
+    # ----------------------------------------------------------------- the profile
+
+    def _capture_profile(self, account: GraphAccount) -> None:
+        """The Page's ``about``, ``description``, ``website`` and ``link``, or the Instagram
+        account's ``biography`` and ``website``, once per capture. A failure costs only the
+        profile (the capture goes on, ``partial``), except an expired or invalid token."""
+        if account.platform == "facebook":
+            endpoint, params = endpoints.FB_PAGE_PROFILE, FB_PAGE_PROFILE_PARAMS
+        else:
+            endpoint, params = endpoints.IG_USER_PROFILE, IG_USER_PROFILE_PARAMS
+        self._endpoint = endpoint
+        req = _Req(account.platform, endpoint, account.platform_id, account.platform_id, params)
+        try:
+            self._fetch(req)
+        except _Malformed as bad:
+            self._quarantine(req, bad)
+        except AuthError:
+            raise
+        except CaptureError as exc:
+            result = self._res()
+            result.status = "partial"
+            result.problems.append(f"profile not captured: {exc.safe_message}")
 
     # ----------------------------------------------------------------- Facebook
 

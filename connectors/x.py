@@ -4,6 +4,11 @@ Everything goes through the real ``tweepy.Client`` (API v2) built by ``make_x_cl
 ``return_type=requests.Response``, so each page is stored with its body exactly as received and
 its rate-limit headers can be read. For one account, ``XConnector.capture_account``:
 
+0. looks up the account's profile once, ``GET /2/users/:id`` with ``description``, ``url``,
+   ``entities`` (the t.co links of both, expanded) and the pinned post (``pinned_tweet_id``
+   expanded, with its ``entities``), stored under endpoint ``users/:id``. A failure costs only
+   the profile: the capture goes on and ends ``partial`` (an expired token or exhausted
+   credits still stop it);
 1. pages through ``GET /2/users/:id/tweets`` (``pagination_token``), incrementally from the
    ``since_id`` of the last completed pass. Cursor ``("x", account, "users/:id/tweets", user_id)``
    holds ``{"since_id": id | None}`` between passes and, while a pass is in progress,
@@ -57,7 +62,13 @@ from connectors.base import (
     loads_strict,
     utcnow,
 )
-from connectors.endpoints import X_SEARCH_ALL, X_SEARCH_RECENT, X_TWEETS_LOOKUP, X_USER_TWEETS
+from connectors.endpoints import (
+    X_SEARCH_ALL,
+    X_SEARCH_RECENT,
+    X_TWEETS_LOOKUP,
+    X_USER_PROFILE,
+    X_USER_TWEETS,
+)
 from connectors.redaction import redact, register_secret
 from connectors.transport import HandlerAdapter
 
@@ -107,6 +118,14 @@ FIELDS: dict[str, list[str]] = {
     "expansions": EXPANSIONS,
     "media_fields": MEDIA_FIELDS,
     "user_fields": USER_FIELDS,
+}
+# The profile of a registered account: its bio and website with their t.co links expanded
+# (``entities``), and the pinned post with its own links (a "conspicuous, static place").
+PROFILE_FIELDS: dict[str, list[str]] = {
+    "user_fields": ["id", "name", "username", "description", "entities", "url",
+                    "pinned_tweet_id"],
+    "expansions": ["pinned_tweet_id"],
+    "tweet_fields": ["created_at", "entities", "note_tweet"],
 }
 
 PAGE_SIZE = 100
@@ -247,6 +266,7 @@ class XConnector:
         result = XCaptureResult(account.account_key)
         self._endpoint = X_USER_TWEETS
         try:
+            self._capture_profile(account, result)
             roots = self._capture_timeline(account, result)
             self._capture_conversations(account, roots, result)
         except CaptureError as exc:
@@ -286,6 +306,51 @@ class XConnector:
             message=str(exc),
             pages=result.pages,
         )
+
+    # ------------------------------------------------------------------ 0. the profile
+
+    def _capture_profile(self, account: XAccount, result: XCaptureResult) -> None:
+        """``GET /2/users/:id`` once per capture: description, website and pinned post, with the
+        t.co links of each expanded. A failure here costs only the profile (the account goes on,
+        ``partial``), except the app's own failures (token, credits), which stop X."""
+        self._endpoint = X_USER_PROFILE
+        try:
+            response, sent = self._fetch(
+                account, X_USER_PROFILE, account.user_id,
+                lambda: self.client.get_user(id=account.user_id, **PROFILE_FIELDS),
+            )
+        except (AuthError, CreditsExhausted):
+            raise
+        except CaptureError as exc:
+            result.note_problem(f"profile not captured: {exc.safe_message}")
+            return
+        page = RawPage(
+            source=SOURCE,
+            origin="api",
+            endpoint=X_USER_PROFILE,
+            object_id=account.user_id,
+            params=dict(sent),
+            body=response.text,
+            account_id=account.account_key,
+            fetched_at=self.now(),
+        )
+        problem = _profile_problem(page.body)
+        if problem is not None:
+            reason = f"{X_USER_PROFILE} {account.user_id}: {problem}"
+            self.sink.quarantine(page, reason)
+            result.quarantined += 1
+            result.note_problem(f"page quarantined ({reason}); retried next run")
+            return
+        self.sink.add_page(page)
+        result.pages += 1
+        body = loads_strict(page.body)
+        if not isinstance(body.get("data"), dict):
+            # errors only (suspended, not found): stored as received, no profile to read
+            titles = "; ".join(
+                str(e.get("detail") or e.get("title") or e) for e in body.get("errors") or []
+            )
+            result.note_problem(f"{X_USER_PROFILE} {account.user_id} answered with errors "
+                                f"only: {titles}")
 
     # ------------------------------------------------------------------ 1. the timeline
 
@@ -802,6 +867,28 @@ def _page_problem(text: str, *, lookup: bool) -> str | None:
         return "'meta.next_token' is not a string"
     if data and "newest_id" not in meta:
         return "'meta.newest_id' missing on a page with data"
+    return None
+
+
+def _profile_problem(text: str) -> str | None:
+    """Why a 200 body is not a user lookup (``data`` one user object, or ``errors`` only)."""
+    try:
+        body = loads_strict(text)
+    except ValueError as exc:
+        snippet = " ".join(text[:80].split())
+        return f"body is not JSON ({snippet!r}: {getattr(exc, 'msg', exc)})"
+    if not isinstance(body, dict):
+        return f"body is a JSON {type(body).__name__}, not an object"
+    data = body.get("data")
+    errors = body.get("errors")
+    if errors is not None and not isinstance(errors, list):
+        return "'errors' is not a list"
+    if data is None:
+        return None if errors else "neither 'data' nor 'errors'"
+    if not isinstance(data, dict):
+        return "'data' is not a user object"
+    if not isinstance(data.get("id"), str):
+        return "the user has no string 'id'"
     return None
 
 

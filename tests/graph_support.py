@@ -101,7 +101,9 @@ def empty_comments(call: Call) -> Reply:
 
 @dataclass
 class GraphServer:
-    """A fake graph.facebook.com: routes by the path after the version, queued faults first."""
+    """A fake graph.facebook.com: routes by the path after the version, queued faults first.
+    An account's profile (``/{id}?fields=...about...`` or ``...biography...``) that has no route
+    answers the account with no bio and no website, as Graph leaves out fields without value."""
 
     token: str = TOKEN
     routes: dict[str, Route] = field(default_factory=dict)
@@ -126,7 +128,11 @@ class GraphServer:
         queue = self.faults.get(path)
         if queue:
             return queue.popleft()
-        route = self.routes.get(path) or self.fallback
+        route = self.routes.get(path)
+        fields = set(call.query.get("fields", "").split(","))
+        if route is None and path.isdigit() and fields & {"about", "biography"}:
+            return ok({"id": path})
+        route = route or self.fallback
         if route is None:
             return graph_error(100, subcode=33, message=f"no route for {path}")
         return route(call)

@@ -212,8 +212,8 @@ def test_facebook_fixture_pages_land_with_endpoint_object_and_counts() -> None:
 
     log = h.fetch_log()
     assert [(r["status"], r["account_id"], r["pages"]) for r in log] == [
-        ("ok", "district-fb", 18)]
-    assert result.status == "ok" and result.complete and result.pages == 18
+        ("ok", "district-fb", 19)]  # the profile, 2 posts pages, 11 comments pages, 5 photos
+    assert result.status == "ok" and result.complete and result.pages == 19
     assert result.items == 10 and result.comments == 16 and result.lookups == []
     assert h.quarantine() == []
     # The served next URLs carried the real (fake) token; the stored ones do not.
@@ -429,12 +429,13 @@ def test_far_regain_raises_rate_limited_with_resumable_cursor() -> None:
     assert state["since"] is None
     log = h.fetch_log()
     assert [(r["status"], r["error_code"], r["endpoint"], r["pages"]) for r in log] == [
-        ("rate_limited", "80001", ep.FB_PAGE_POSTS, 1)]
+        ("rate_limited", "80001", ep.FB_PAGE_POSTS, 2)]  # the profile and posts page 1
 
     fb_posts_route(h)
     before = len(h.server.calls)
     result = h.new_run().capture_account(FB)
-    assert h.server.calls[before].query.get("after") == "after"
+    assert h.server.calls[before + 1].path.endswith("/posts")  # after the profile
+    assert h.server.calls[before + 1].query.get("after") == "after"
     assert result.complete and len(h.pages(ep.FB_PAGE_POSTS)) == 2
     state = h.cursor("facebook", "district-fb", ep.FB_PAGE_POSTS, FB_PAGE)
     assert state["since"] == epoch("2021-07-09T19:09:52+0000") and "pending" not in state
@@ -595,7 +596,8 @@ def test_malformed_posts_page_keeps_cursor_and_remembered_posts_comments_load() 
     assert [q["endpoint"] for q in h.quarantine()] == [ep.FB_PAGE_POSTS]
     assert h.cursor("facebook", "district-fb", ep.FB_PAGE_POSTS, FB_PAGE)["since"] == \
         state["since"]
-    assert h.server.calls[before].query["since"] == str(state["since"])
+    posts_call = next(c for c in h.server.calls[before:] if c.path.endswith("/posts"))
+    assert posts_call.query["since"] == str(state["since"])
     commented = [c for c in h.server.calls[before:] if c.path.endswith("/comments")]
     assert len(commented) == 7
 

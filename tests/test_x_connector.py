@@ -98,7 +98,7 @@ def test_first_request_asks_for_every_field_and_expansion() -> None:
     assert stored["params"] == call.query  # the parameters actually sent
     assert h.fetch_log()[-1] | {"message": None} == {
         "run_id": "test-run-1", "account_id": "acct", "endpoint": None, "status": "ok",
-        "error_code": None, "message": None, "pages": 1,
+        "error_code": None, "message": None, "pages": 2,  # the profile and the timeline
     }
 
 
@@ -212,7 +212,8 @@ def test_tweepy_cassettes_with_their_headers_and_paging(search: str) -> None:
     outcome = h.run(XAccount("acct", user, "TwitterDev"))
     assert outcome.errors == {} and h.api.unmatched == []
     result = outcome.results["acct"]
-    assert (result.status, result.pages, result.conversations, result.lookups) == ("ok", 5, 1, 1)
+    # the profile, two timeline pages, two search pages and the lookup
+    assert (result.status, result.pages, result.conversations, result.lookups) == ("ok", 6, 1, 1)
     assert result.tweets == 2 + 10 + 2
     assert h.clock.sleeps == ([1.0] if search == "all" else [])  # remaining > 0: no waiting
 
@@ -330,7 +331,7 @@ def test_long_rate_limit_stops_cleanly_and_the_next_run_resumes_from_the_saved_p
     assert len(h.pages(X_USER_TWEETS)) == 1  # page 1 kept
     log = h.fetch_log()[-1]
     assert (log["status"], log["endpoint"], log["pages"], log["error_code"]) == (
-        "rate_limited", X_USER_TWEETS, 1, "rate_limited"
+        "rate_limited", X_USER_TWEETS, 2, "rate_limited"  # the profile and page 1
     )
 
     h.clock.advance(minutes=16)
@@ -379,7 +380,7 @@ def test_401_on_page_3_keeps_pages_1_and_2_and_the_next_run_resumes_from_page_3(
         "next_token": "p3", "newest_id": "30"
     }
     log = h.fetch_log()[-1]
-    assert (log["status"], log["pages"], log["error_code"]) == ("auth_error", 2, "unauthorized")
+    assert (log["status"], log["pages"], log["error_code"]) == ("auth_error", 3, "unauthorized")
 
     calls_before = len(h.calls(TIMELINE))
     second = h.run(ACCT)
@@ -476,14 +477,14 @@ def test_malformed_200_is_quarantined_and_the_run_goes_on_with_the_next_account(
 
     assert outcome.errors == {}
     bad = outcome.results["acct"]
-    assert (bad.status, bad.quarantined, bad.pages) == ("partial", 1, 0)
+    assert (bad.status, bad.quarantined, bad.pages) == ("partial", 1, 1)  # its profile only
     assert "not JSON" in (bad.error or "")
     (q,) = h.quarantine()
     assert (q["account_id"], q["endpoint"], q["object_id"]) == ("acct", X_USER_TWEETS, USER)
     assert "body is not JSON" in q["reason"]
     assert q["body_text"].startswith("<html>")
     assert h.cursor("acct", X_USER_TWEETS, USER) is None  # kept: the next run retries
-    assert [p["account_id"] for p in h.pages()] == ["other"]
+    assert [p["account_id"] for p in h.pages(X_USER_TWEETS)] == ["other"]
     statuses = {(r["account_id"], r["status"], r["error_code"]) for r in h.fetch_log()}
     assert statuses == {("acct", "partial", "quarantined"), ("other", "ok", None)}
 
@@ -511,7 +512,7 @@ def test_json_without_the_page_shape_is_quarantined(body: str) -> None:
     assert outcome.results["acct"].status == "partial"
     (q,) = h.quarantine()
     assert q["body_text"] == body and q["reason"].startswith("users/:id/tweets 1000: ")
-    assert h.pages() == []
+    assert h.pages(X_USER_TWEETS) == []
 
 
 def test_errors_only_answer_is_stored_and_the_cursor_kept() -> None:
@@ -525,7 +526,7 @@ def test_errors_only_answer_is_stored_and_the_cursor_kept() -> None:
     outcome = h.run(ACCT)
     result = outcome.results["acct"]
     assert result.status == "partial" and "suspended" in (result.error or "")
-    assert [p["body"] for p in h.pages()] == [body]
+    assert [p["body"] for p in h.pages(X_USER_TWEETS)] == [body]
     assert h.cursor("acct", X_USER_TWEETS, USER) is None
     assert h.fetch_log()[-1]["error_code"] == "errors_only"
 

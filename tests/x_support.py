@@ -30,6 +30,7 @@ CASSETTE_DIR = FIXTURES / "tweepy-cassettes"
 
 TOKEN = "TEST-SECRET-TOKEN-123"
 USER_TWEETS = "/2/users/{}/tweets"
+USER_PROFILE = "/2/users/{}"
 SEARCH_RECENT = "/2/tweets/search/recent"
 SEARCH_ALL = "/2/tweets/search/all"
 LOOKUP = "/2/tweets"
@@ -178,6 +179,17 @@ def page(
 EMPTY = {"meta": {"result_count": 0}}
 
 
+def profile(user_id: str, description: str = "", *, url: str = "",
+            entities: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``GET /2/users/:id`` as X answers it (``url`` is ``""`` when the profile has none)."""
+    user: dict[str, Any] = {"id": user_id, "name": f"User {user_id}",
+                            "username": f"user{user_id}", "description": description,
+                            "url": url}
+    if entities:
+        user["entities"] = dict(entities)
+    return {"data": user}
+
+
 def not_found(tweet_id: str) -> dict[str, Any]:
     return {
         "value": tweet_id,
@@ -256,8 +268,9 @@ def as_reply(answer: Reply | Mapping[str, Any] | str | bytes) -> Reply:
 class FakeX:
     """A scripted X API v2. Routes match a path and query values (``None``: must be absent);
     the latest route registered wins; a route's replies are served in order, the last one
-    repeating. Searches answer an empty page unless scripted; anything else unscripted is a 404
-    recorded in ``unmatched``. Every call must carry the bearer token."""
+    repeating. Searches answer an empty page, and a user's profile (``/2/users/:id``) a user
+    with an empty bio, unless scripted; anything else unscripted is a 404 recorded in
+    ``unmatched``. Every call must carry the bearer token."""
 
     token: str = TOKEN
     routes: list[Route] = field(default_factory=list)
@@ -278,6 +291,9 @@ class FakeX:
         for route in reversed(self.routes):
             if route.matches(call):
                 return route.next_reply()
+        parts = call.path.split("/")
+        if len(parts) == 4 and parts[:3] == ["", "2", "users"] and parts[3].isdigit():
+            return Reply(body=profile(parts[3]))
         self.unmatched.append(call)
         return Reply(404, problem(404, "Not Found", f"no route for {call.path}"))
 

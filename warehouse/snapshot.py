@@ -50,6 +50,7 @@ ANALYST_TABLES: dict[str, tuple[str, ...]] = {
     "core.observations": (),
     "core.normalized_pages": (),
     "core.normalized_fetches": (),
+    "core.account_profiles": (),  # the district's own accounts' public bios and links
     "audit.runs": (),
     "audit.findings": (),
     "audit.dispositions": (),

@@ -41,7 +41,7 @@ SELECT page_id, reason FROM (
                    'tweets/search/recent', 'tweets/search/all', 'tweets', 'tweets/:id')
                    AS is_tweet_page,
                source IN ('facebook', 'instagram')
-                   AND endpoint NOT IN (':object', ':ig_object', ':photo')
+                   AND endpoint NOT IN (':object', ':ig_object', ':photo', ':page', ':ig_user')
                    AS is_graph_page
         FROM batch
         WHERE NOT seen_before
