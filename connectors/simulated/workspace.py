@@ -2,7 +2,9 @@
 
 ``write_workspace(world, out_dir)`` writes::
 
-    socialaudit.toml                 district, warehouse, registry paths, sources, [simulated]
+    socialaudit.toml                 district, warehouse, registry paths, checks (the district's
+                                     contacts and Rules of Engagement address), sources,
+                                     [simulated]
     registry/accounts.csv            platform,platform_id,handle,kind,school,owner,
                                      designee_admins,display_name,token_env
     registry/designees.csv           designee_id,name,email,role
@@ -37,6 +39,7 @@ from connectors.simulated.faults import Fault
 from connectors.simulated.platforms import SimulatedPlatforms
 from connectors.simulated.world import (
     META_TOKEN_ENV,
+    ROE_PATH,
     TIMEZONE,
     X_BEARER_ENV,
     World,
@@ -129,6 +132,8 @@ def write_workspace(world: World, out_dir: str | Path, *,
         *(f"    {_toml_str(v)}," for school in world.schools
           for v in (school.phone, school.email, school.address)),
         "]",
+        "# where the district publishes its social media Rules of Engagement",
+        f"rules_of_engagement_urls = [{_toml_str(world.district['url'] + ROE_PATH)}]",
         "",
         "[sources.x]",
         "enabled = true",

@@ -141,6 +141,7 @@ class Account:
     linked_id: str | None = None  # Instagram account <-> Facebook page
     teacher_name: str | None = None
     subject: str | None = None
+    pinned_post_id: str | None = None  # X: the post pinned to the profile
 
     @property
     def key(self) -> str:
@@ -644,6 +645,7 @@ class _Gen:
         self.guarantee_events()
         self.make_approvals()
         self.make_metrics()
+        self.pin_posts()
         self.make_governance_truth()
         tokens = self.make_tokens()
         world = World(
@@ -1788,6 +1790,17 @@ class _Gen:
                                   "impression_count": likes * 9 + rng.randint(3, 60)}
                 else:
                     it.metrics = {"like_count": likes, "comment_count": direct[it.id]}
+
+    def pin_posts(self) -> None:
+        """Official X accounts pin their oldest announcement with a link, never edited or
+        deleted. Chosen without the rng, so nothing else of the world changes; the pinned post
+        holds no Rules of Engagement link (bios and websites do, see ``_bio``)."""
+        for a in self.accounts:
+            if a.platform != "x" or a.kind != "official" or not a.registered:
+                continue
+            a.pinned_post_id = next(
+                (p.id for p in self.posts if p.account_id == a.platform_id and p.urls
+                 and p.deleted_at is None and p.edit_id is None), None)
 
     def make_governance_truth(self) -> None:
         for a in self.accounts:

@@ -8,7 +8,9 @@ Behaviour copied from the real API (and the recorded fixtures):
 - only the fields asked for (``tweet.fields``, ``user.fields``, ``media.fields``) plus the
   defaults (``id``, ``text``, ``edit_history_tweet_ids``; users ``id, name, username``;
   media ``media_key, type``); unknown field or expansion names are a 400 ``invalid-request``;
-- ``includes.users|tweets|media`` from ``expansions``; ``meta{result_count, newest_id,
+- ``includes.users|tweets|media`` from ``expansions`` (user lookups: ``pinned_tweet_id`` puts
+  the pinned post in ``includes.tweets``); a profile's ``description`` and ``url`` carry t.co
+  links, expanded in ``entities``; ``meta{result_count, newest_id,
   oldest_id, next_token[, previous_token]}``; newest first; ``{"meta": {"result_count": 0}}``
   when nothing matches;
 - ``since_id``/``until_id`` exclusive, ``start_time``/``end_time``; ``max_results`` bounds
@@ -456,7 +458,17 @@ class XApi:
             out["verified"] = verified_type != "none"
         if "verified_type" in fields:
             out["verified_type"] = verified_type
+        pinned = self.pinned(who)
+        if "pinned_tweet_id" in fields and pinned is not None:
+            out["pinned_tweet_id"] = pinned.id
         return out
+
+    def pinned(self, who: Account | Person) -> Item | None:
+        """The post pinned to an account's profile, while it can be seen."""
+        if not isinstance(who, Account) or who.pinned_post_id is None:
+            return None
+        item = self.world.index["item"].get(who.pinned_post_id)
+        return item if item is not None and self.world.visible(item) else None
 
     def who(self, uid: str) -> Account | Person | None:
         idx = self.world.index
@@ -686,6 +698,7 @@ class XApi:
         idx = self.world.index
         data = []
         errors = []
+        tweets: list[dict[str, Any]] = []
         for key in keys:
             if not key:
                 continue
@@ -697,9 +710,14 @@ class XApi:
                 errors.append(not_found("user", key, param))
                 continue
             data.append(self.user(who, f["user"]))
+            pinned = self.pinned(who)
+            if "pinned_tweet_id" in f["expansions"] and pinned is not None:
+                tweets.append(self.tweet(pinned, f["tweet"]))
         body: dict[str, Any] = {}
         if data:
             body["data"] = data[0] if single else data
+        if tweets:
+            body["includes"] = {"tweets": tweets}
         if errors:
             body["errors"] = errors
         return body
