@@ -7,8 +7,9 @@ which the platform, account and school are taken. The pack decides which rules r
 kind of finding, the clause cited and the severity (``PolicyPack.cite``); a kind the pack does not
 cover yields no finding. A finding's id is a hash of rule, subject and kind, so re-running
 changes no ids and adds no duplicates. A finding the data no longer shows is marked ``cleared``
-(never deleted). A rule that cannot look (``private_exchange_with_student`` without a roster)
-says so in ``RuleRun.notes`` instead of guessing.
+(never deleted). A rule that cannot look (``private_exchange_with_student`` without a roster,
+``account_governance`` asked for Rules of Engagement links with no address configured or with
+accounts whose profile was never captured) says so in ``RuleRun.notes`` instead of guessing.
 
 Reviews (``audit.dispositions``) decide the status of a finding the data still shows: the latest
 disposition ``false_positive`` makes it ``dismissed`` and ``remediated`` or
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -86,6 +88,16 @@ FROM (
 WHERE audit.findings.finding_id = r.finding_id AND audit.findings.status <> r.new_status
 """
 ROSTER_SIZE = "SELECT count(*) FROM registry.roster"
+# Accounts the pack asks a Rules of Engagement link of whose profile was never captured.
+PROFILES_MISSING = """
+SELECT a.account_key FROM registry.accounts a
+WHERE list_contains(CAST($kinds AS VARCHAR[]), a.kind)
+  AND a.account_key NOT IN (SELECT account_id FROM core.account_profiles)
+ORDER BY a.account_key
+"""
+NO_ROE_URLS = ("the policy asks a Rules of Engagement link of each page, but socialaudit.toml "
+               "gives no [checks] rules_of_engagement_urls (where the district publishes them): "
+               "no profile was checked for the link")
 NO_ROSTER = ("registry.roster is empty: no commenter can be recognised as a student, so this rule "
              "found nothing; load the district's hashed roster (roster.csv)")
 COUNT_REVIEWED_HITS = """
@@ -109,8 +121,24 @@ def finding_id(rule: str, subject_id: str, kind: str) -> str:
     return hashlib.sha256(f"{rule}\x1f{subject_id}\x1f{kind}".encode()).hexdigest()[:32]
 
 
-def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str) -> dict[str, Any]:
+def _roe_accounts(pack: PolicyPack) -> list[str]:
+    """The account kinds the pack asks a Rules of Engagement link of (none: it asks none)."""
+    return list(pack.merged_params("account_governance").get("roe_link_accounts") or [])
+
+
+def _missing_profiles_note(missing: list[str]) -> str:
+    listed = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+    return (f"{len(missing)} account(s) the policy asks a Rules of Engagement link of have no "
+            f"captured profile, so their link was not checked: {listed} (not captured yet, or "
+            "their profile lookup failed: raw.fetch_log says why)")
+
+
+def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str,
+                 roe_urls: Sequence[str] = ()) -> dict[str, Any]:
     params = pack.merged_params(rule)
+    if rule == "account_governance":
+        return {"roe_urls": list(roe_urls),
+                "roe_accounts": _roe_accounts(pack) if roe_urls else []}
     if rule == "student_media_without_consent":
         return {"consent_pattern": consent_pattern,
                 "consent_scope": params.get("consent_scope", "social_media"),
@@ -147,8 +175,12 @@ def run_rules(
     run_id: str,
     *,
     consent_pattern: str = DEFAULT_CONSENT_PATTERN,
+    roe_urls: Sequence[str] = (),
 ) -> RuleRun:
-    """Evaluate every implemented rule the pack enables; write findings in one transaction."""
+    """Evaluate every implemented rule the pack enables; write findings in one transaction.
+
+    ``roe_urls``: where the district publishes its Rules of Engagement (``[checks]
+    rules_of_engagement_urls``), for a pack that asks pages to link to them."""
     result = RuleRun(run_id)
     enabled = [r for r in IMPLEMENTED_RULES if r in pack.enabled_rules()]
     con.execute(SIGNAL_VIEW)
@@ -156,7 +188,13 @@ def run_rules(
     for rule in enabled:
         if rule == "private_exchange_with_student" and not con.execute(ROSTER_SIZE).fetchone()[0]:
             result.notes[rule] = NO_ROSTER
-        cursor = con.execute(rule_sql(rule), _rule_params(rule, pack, consent_pattern))
+        if rule == "account_governance" and _roe_accounts(pack):
+            if not roe_urls:
+                result.notes[rule] = NO_ROE_URLS
+            elif missing := [r[0] for r in con.execute(
+                    PROFILES_MISSING, {"kinds": _roe_accounts(pack)}).fetchall()]:
+                result.notes[rule] = _missing_profiles_note(missing)
+        cursor = con.execute(rule_sql(rule), _rule_params(rule, pack, consent_pattern, roe_urls))
         for kind, subject_id, item_id, content_sha, evidence in cursor.fetchall():
             binding = pack.cite(rule, kind)
             if binding is None:

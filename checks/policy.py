@@ -86,9 +86,10 @@ ALL_RULES: dict[str, str] = {
     "personal information (grades, IDs, health, discipline, contact details, address, credentials)",
     "private_exchange_with_student": "a teacher account in one-to-one exchanges with a student, or "
     "excessive replies to one student (needs the hashed roster)",
-    "account_governance": "an official account with no registered designee among its admins (an "
-    "unregistered account presenting as official, or a page with no Rules of Engagement link, "
-    "cannot be shown from the captured data: such clauses are manual)",
+    "account_governance": "an official account with no registered designee among its admins; an "
+    "account whose captured profile (bio, website, X pinned post) has no link to the district's "
+    "Rules of Engagement (an unregistered account presenting as official cannot be shown from "
+    "the captured data: such clauses are manual)",
     "undocumented_removal": "a public comment hidden or deleted with no recorded removal ground "
     "(hidden: the account's act; deleted: the account or the comment's author)",
     "media_attention": "a post whose engagement spikes far above its account's baseline (median "
@@ -243,19 +244,26 @@ class PrivateExchangeParams(RuleParams):
 UNCHECKABLE_GOVERNANCE: dict[str, str] = {
     "unregistered_official": "the pipeline captures only the registered accounts, so no data it "
     "holds shows an unregistered account presenting as official",
-    "no_rules_of_engagement_link": "the captured profiles cannot show a link's target (X user "
-    "entities and pinned posts are not requested; Facebook page and Instagram profile fields are "
-    "not fetched)",
 }
 
 
 class GovernanceParams(RuleParams):
-    """``account_governance``: the problems a binding covers. Only ``no_designee_admin`` (an
-    official account whose registered admins name no registered designee) can be shown from
-    the data; the other problems are refused with the reason (see ``UNCHECKABLE_GOVERNANCE``)."""
+    """``account_governance``: the problems a binding covers.
+
+    - ``no_designee_admin``: an official account whose registered admins name no registered
+      designee;
+    - ``no_rules_of_engagement_link``: an account of the kinds ``roe_link_accounts`` names
+      (which the binding must give: whether the text asks it of official accounts only or of
+      teacher pages too is the pack's reading) whose captured profile links to none of the
+      district's Rules of Engagement addresses. Where the rules live is the district's own
+      address, not policy text: ``[checks] rules_of_engagement_urls`` in ``socialaudit.toml``.
+      An account whose profile was never captured is not judged (the run says so).
+
+    Problems no data shows are refused with the reason (see ``UNCHECKABLE_GOVERNANCE``)."""
 
     kind_field: ClassVar[str | None] = "problems"
     problems: list[GovernanceProblem] = Field(min_length=1)
+    roe_link_accounts: list[AccountKind] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _checkable(self) -> GovernanceParams:
@@ -263,6 +271,12 @@ class GovernanceParams(RuleParams):
             if problem in UNCHECKABLE_GOVERNANCE:
                 raise ValueError(f"{problem} cannot be checked: {UNCHECKABLE_GOVERNANCE[problem]}"
                                  "; make the clause manual")
+        wants_link = "no_rules_of_engagement_link" in self.problems
+        if wants_link and self.roe_link_accounts is None:
+            raise ValueError("no_rules_of_engagement_link needs roe_link_accounts: the accounts "
+                             "the text asks the link of (official, teacher_page)")
+        if not wants_link and self.roe_link_accounts is not None:
+            raise ValueError("roe_link_accounts is only for no_rules_of_engagement_link")
         return self
 
 

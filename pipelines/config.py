@@ -95,6 +95,9 @@ class Config:
     max_capture_age_hours: int = 26
     public_contacts: tuple[str, ...] = ()  # the district's own phones, emails, addresses
     consent_id_pattern: str = r"\b[A-Z]{1,5}-\d{4}-\d{2,6}\b"
+    # where the district's social media Rules of Engagement are published (a profile linking to
+    # any of them has the link its policy may require)
+    rules_of_engagement_urls: tuple[str, ...] = ()
     alert_channels: tuple[AlertChannel, ...] = ()
 
     @property
@@ -325,6 +328,7 @@ def load_config(path: str | Path) -> Config:
         re.compile(pattern)
     except re.error as exc:
         raise ConfigError(f"{path}: [checks] consent_id_pattern is not a regex: {exc}") from exc
+    roe_urls = _roe_urls(checks.get("rules_of_engagement_urls", []), path)
     return Config(
         path=path.resolve(),
         district_name=_get(district, "name", str, path, "district"),
@@ -341,5 +345,26 @@ def load_config(path: str | Path) -> Config:
         max_capture_age_hours=_get(capture, "max_age_hours", int, path, "capture", 26),
         public_contacts=tuple(contacts),
         consent_id_pattern=pattern,
+        rules_of_engagement_urls=roe_urls,
         alert_channels=_alert_channels(data, path, root),
     )
+
+
+_ROE_URL = (r"^(?:https?://)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}"
+            r"(?:[/?#]\S*)?$")
+
+
+def _roe_urls(value: Any, path: Path) -> tuple[str, ...]:
+    """``[checks] rules_of_engagement_urls``: one address or a list, each a web address
+    (``https://www.district.org/social-media-rules``; a scheme is optional)."""
+    import re
+
+    urls = [value] if isinstance(value, str) else value
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise ConfigError(f"{path}: [checks] rules_of_engagement_urls must be an address or a "
+                          "list of addresses")
+    for url in urls:
+        if not re.match(_ROE_URL, url.strip()):
+            raise ConfigError(f"{path}: [checks] rules_of_engagement_urls: {url!r} is not a web "
+                              "address such as https://www.district.org/social-media-rules")
+    return tuple(dict.fromkeys(u.strip() for u in urls))

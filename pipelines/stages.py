@@ -312,7 +312,8 @@ def stage_rules(config: Config, con: duckdb.DuckDBPyConnection, run_id: str):
     from checks.policy import load_pack
 
     return run_rules(con, load_pack(config.policy_pack), run_id,
-                     consent_pattern=config.consent_id_pattern)
+                     consent_pattern=config.consent_id_pattern,
+                     roe_urls=config.rules_of_engagement_urls)
 
 
 FINDINGS_SUMMARY = """

@@ -174,6 +174,7 @@ X_CONNECTOR = "tests/test_x_connector.py"
 GRAPH_CONNECTOR = "tests/test_graph_connector.py"
 IMPORTERS = "tests/test_importers.py"
 HERE = "tests/test_fixture_coverage.py"
+PROFILES = "tests/test_account_profiles.py"
 
 # fixture (path or glob under ../shared/fixtures) -> the tests that take it into core
 EXERCISED: dict[str, tuple[str, ...]] = {
@@ -234,6 +235,11 @@ EXERCISED: dict[str, tuple[str, ...]] = {
     "graph-api/python-facebook/instagram/apidata/medias/children.json": (
         f"{GRAPH_CONNECTOR}::test_instagram_incremental_stops_at_seen_media",
         f"{HERE}::test_graph_file_through_the_importer_lands_in_core"),
+    # account profiles (about, website, biography...) through facebook-sdk into core
+    **{f"graph-api/python-facebook/{rel}": (
+        f"{PROFILES}::test_page_and_instagram_profile_fixtures_through_facebook_sdk",)
+       for rel in ("facebook/apidata/pages/single_default_page.json", "facebook/models/page.json",
+                   "instagram/apidata/users/user_fields.json", "instagram/models/ig_user.json")},
 }
 
 FB = "graph-api/python-facebook/facebook"
@@ -243,8 +249,10 @@ EXCLUDED: dict[str, str] = {
     "README.md": "the folder's description, not an API page",
     "*/LICENSE": "licence of the recorded responses, not an API page",
     "*/SOURCE": "provenance of the recorded responses, not an API page",
-    "x-api-v2/tweepy-cassettes/test_client_get_user.yaml": "user lookup (/2/users/by): no posts",
-    "x-api-v2/tweepy-cassettes/test_client_get_users.yaml": "user lookup (/2/users): no posts",
+    "x-api-v2/tweepy-cassettes/test_client_get_user.yaml": "user lookup by username "
+        "(/2/users/by/username): the profile is looked up by id, /2/users/:id",
+    "x-api-v2/tweepy-cassettes/test_client_get_users.yaml": "user lookup by usernames "
+        "(/2/users/by?usernames=), default fields only: no bio or links",
     "x-api-v2/tweepy-cassettes/test_client_get_quote_tweets.yaml":
         f"quote tweets (/2/tweets/:id/quote_tweets): {NOT_CALLED} (twarc importer quarantines it)",
     "x-api-v2/tweepy-cassettes/test_client_hide_and_unhide_reply.yaml":
@@ -258,7 +266,11 @@ EXCLUDED: dict[str, str] = {
     f"{FB}/apidata/groups/group*.json": f"group objects (not their feed): {NOT_CALLED}",
     f"{FB}/apidata/likes/*": f"likes of an object: {NOT_CALLED}",
     f"{FB}/apidata/live_videos/*": f"live video objects and lists: {NOT_CALLED}",
-    f"{FB}/apidata/pages/*": "Page objects and search: account governance reads the registry",
+    f"{FB}/apidata/pages/multi_*.json": "?ids= lookups of several Pages: the connector asks "
+                                        "each Page for its own profile",
+    f"{FB}/apidata/pages/search_pages.json": f"Page search: {NOT_CALLED}",
+    f"{FB}/apidata/pages/single_fields_page.json": "a Page asked for other fields (fan_count) "
+                                                   "than the profile's",
     f"{FB}/apidata/photos/*": "photo lists and photo objects without alt text: the connector "
                               "asks each Photo node for its alt text only (models/photo.json)",
     f"{FB}/apidata/pictures/*": f"profile pictures: {NOT_CALLED}",
@@ -272,7 +284,6 @@ EXCLUDED: dict[str, str] = {
     f"{FB}/models/event.json": f"event model: {NOT_CALLED}",
     f"{FB}/models/group.json": f"group model: {NOT_CALLED}",
     f"{FB}/models/live_video.json": f"live video model: {NOT_CALLED}",
-    f"{FB}/models/page.json": "Page model: account governance reads the registry",
     f"{FB}/models/user.json": f"user model: {NOT_CALLED}",
     f"{FB}/models/video.json": f"video model: {NOT_CALLED}",
     f"{IG}/apidata/discovery/*": "business discovery of other accounts: not the district's media",
@@ -281,7 +292,7 @@ EXCLUDED: dict[str, str] = {
     f"{IG}/apidata/users/tagged_medias.json": "others' media tagging the account: endpoint not "
                                               "called; NB the importer takes it as media",
     f"{IG}/apidata/users/mentioned_*.json": f"mentions of the account by others: {NOT_CALLED}",
-    f"{IG}/apidata/users/user*.json": f"account objects and insights: {NOT_CALLED}",
+    f"{IG}/apidata/users/user_insights*.json": f"account insights (metrics only): {NOT_CALLED}",
     f"{IG}/apidata/users/*catalog*.json": f"shopping catalogs: {NOT_CALLED}",
     f"{IG}/apidata/users/product_appeal.json": f"shopping: {NOT_CALLED}",
     f"{IG}/apidata/users/content_publish_limit.json": f"publishing quota: {NOT_CALLED}",
@@ -296,7 +307,6 @@ EXCLUDED: dict[str, str] = {
     f"{IG}/models/ig_hashtag.json": f"hashtag model: {NOT_CALLED}",
     f"{IG}/models/ig_insight.json": f"insight model (metrics only): {NOT_CALLED}",
     f"{IG}/models/ig_publish_limit.json": "publishing quota model: never used",
-    f"{IG}/models/ig_user.json": f"account model: {NOT_CALLED}",
 }
 
 

@@ -1,7 +1,8 @@
 """On the simulated district (seeds 3 and 7), every planted violation of the four rules that read
 no text detector is found, and what else they find is accounted for: removals, engagement
 spikes, exchanges with students and account governance, through the real clients, normalizer,
-comment detector (removal grounds) and rules, with the workspace's policy pack.
+comment detector (removal grounds) and rules, with the workspace's policy pack (Metro), and the
+Rules of Engagement links each page needs with Northwest's (Metro's text asks none).
 
 The district is captured twice: at the end of the simulated weeks, and four days later, when
 the simulator's late hides and deletions have happened. Deletions and hiding are observed by
@@ -20,6 +21,7 @@ from datetime import timedelta
 
 import pytest
 
+from checks.engine import run_rules
 from checks.policy import UNCHECKABLE_GOVERNANCE, load_pack
 from connectors.simulated import SimulatedPlatforms, generate_world, write_workspace
 from pipelines import stages
@@ -63,6 +65,7 @@ def test_every_planted_violation_is_found_and_nothing_unexplained(seed, tmp_path
         check_media_attention(district)
         check_private_exchanges_with_students(district)
         check_account_governance(district)
+        check_rules_of_engagement_links(district)  # last: it audits with another pack
     finally:
         district[1].close()
 
@@ -139,13 +142,46 @@ def check_private_exchanges_with_students(district) -> None:
 
 
 def check_account_governance(district) -> None:
-    """Every official account planted without a designee admin is found and nothing else; the
-    other planted problems are the ones no captured data can show (manual in the packs)."""
+    """Every official account planted without a designee admin is found and nothing else (Metro
+    asks no Rules of Engagement link); the problems left are the ones no captured data can show
+    (manual in the packs)."""
     _, con, truth, _ = district
     rows = [t for t in truth if t["rule"] == "account_governance"]
     planted = {f"{t['platform']}:{t['account_id']}" for t in rows
                if t["detail"]["problem"] == "no_designee_admin"}
     assert planted
     assert set(findings(con, "account_governance")) == planted
-    assert {t["detail"]["problem"] for t in rows} - {"no_designee_admin"} <= set(
-        UNCHECKABLE_GOVERNANCE)
+    assert {t["detail"]["problem"] for t in rows} - {
+        "no_designee_admin", "no_rules_of_engagement_link"} <= set(UNCHECKABLE_GOVERNANCE)
+
+
+def check_rules_of_engagement_links(district) -> None:
+    """Audited with Northwest's pack (a Rules of Engagement link on each page) and the
+    workspace's address: every registered account planted without the link, official or
+    teacher page, is found from its captured profile, and no other account; every account's
+    profile was captured, so the run has nothing to say about missing ones."""
+    config, con, truth, _ = district
+    assert config.rules_of_engagement_urls  # the workspace names the district's address
+    result = run_rules(con, load_pack("northwest-technology-center"), "gt-nw",
+                       roe_urls=config.rules_of_engagement_urls)
+    assert "account_governance" not in result.notes
+    planted = {f"{t['platform']}:{t['account_id']}": t["detail"] for t in truth
+               if t["rule"] == "account_governance"
+               and t["detail"]["problem"] == "no_rules_of_engagement_link"}
+    assert {d["kind"] for d in planted.values()} == {"official", "teacher_page"}
+    found = findings(con, "account_governance")
+    missed = set(planted) - set(found)
+    assert not missed, f"planted accounts without the link not found: {missed}"
+    assert set(found) == set(planted), f"flagged with the link: {set(found) - set(planted)}"
+    assert {kind for kind, _ in found.values()} == {"no_rules_of_engagement_link"}
+    roe = config.rules_of_engagement_urls[0].removeprefix("https://")
+    for subject, (_, evidence) in found.items():
+        assert evidence["handle"] == planted[subject]["handle"]
+        assert not any(roe in link for link in evidence["links"])
+    # the others carry it: in the bio, or as the website (Facebook's possibly without a scheme)
+    linked = {a for a, links in con.execute(
+        "SELECT account_id, links FROM core.account_profiles").fetchall()
+              if any(link.removeprefix("https://") == roe for link in links)}
+    registered = {r[0] for r in con.execute("SELECT account_key FROM registry.accounts")
+                  .fetchall()}
+    assert linked == registered - set(planted)

@@ -412,36 +412,64 @@ def test_rules_each_district_enables() -> None:
     assert moore == set(ALL_RULES) - {
         "removable_comment", "undocumented_removal", "unapproved_controversial_reply",
         "account_governance"}
-    # Northwest's text has no reply approvals and no designee admin rights.
-    assert nw == set(ALL_RULES) - {"unapproved_controversial_reply", "account_governance"}
+    # Northwest's text has no reply approvals and no designee admin rights (it asks a Rules of
+    # Engagement link on each page: account_governance).
+    assert nw == set(ALL_RULES) - {"unapproved_controversial_reply"}
 
 
 def test_governance_problems_follow_the_text() -> None:
-    """Only the designee-admin requirement can be shown from the data; the clauses on
-    unregistered official accounts and the Rules of Engagement link are manual, with why."""
+    """Designee admins (Metro) and the Rules of Engagement link on each page (Northwest) are
+    checked; unregistered official accounts are manual, with why."""
     metro = load_pack("metro-technology-centers-bp-8007")
     assert metro.merged_params("account_governance")["problems"] == ["no_designee_admin"]
     admin = metro.cite("account_governance", "no_designee_admin")
     assert admin is not None and admin.clause_id == "metro-bp8007-official-admin"
+    assert metro.cite("account_governance", "no_rules_of_engagement_link") is None
     for name, clause_id in (("metro-technology-centers-bp-8007", "metro-bp8007-official-create"),
                             ("moore-norman-technology-center", "mntc-official-create"),
                             ("northwest-technology-center", "nwtc-official-create")):
         clause = load_pack(name).clause(clause_id)
         assert clause.kind == "manual" and "registered accounts" in (clause.manual or "")
-    roe = load_pack("northwest-technology-center").clause("nwtc-official-roe-link")
-    assert roe.kind == "manual" and "bio" in (roe.manual or "")
+    nw = load_pack("northwest-technology-center")
+    assert nw.merged_params("account_governance") == {
+        "problems": ["no_rules_of_engagement_link"],
+        "roe_link_accounts": ["official", "teacher_page"]}  # "each social media page"
+    roe = nw.cite("account_governance", "no_rules_of_engagement_link")
+    assert roe is not None and roe.clause_id == "nwtc-official-roe-link"
+    assert nw.cite("account_governance", "no_designee_admin") is None
+    assert nw.clause("nwtc-official-roe-adopt").kind == "manual"  # the website is not read
 
 
-@pytest.mark.parametrize("problem", ["unregistered_official", "no_rules_of_engagement_link"])
-def test_governance_problems_no_data_shows_are_refused(tmp_path: Path, problem: str) -> None:
+def test_governance_problems_no_data_shows_are_refused(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, GOOD_CLAUSE + """
+  - id: t-2
+    section: "2"
+    quote: "some verbatim words of the policy"
+    rules:
+      - {rule: account_governance, params: {problems: [unregistered_official]}, severity: high}
+""")
+    with pytest.raises(PolicyPackError, match="unregistered_official cannot be checked: .*manual"):
+        load_pack(path)
+
+
+@pytest.mark.parametrize(("params", "error"), [
+    ("{problems: [no_rules_of_engagement_link]}", "needs roe_link_accounts"),
+    ("{problems: [no_designee_admin], roe_link_accounts: [official]}",
+     "roe_link_accounts is only for no_rules_of_engagement_link"),
+    ("{problems: [no_rules_of_engagement_link], roe_link_accounts: [school]}",
+     "roe_link_accounts"),
+    ("{problems: [no_rules_of_engagement_link], roe_link_accounts: []}", "roe_link_accounts"),
+])
+def test_a_rules_of_engagement_binding_names_the_accounts(tmp_path: Path, params: str,
+                                                          error: str) -> None:
     path = write_pack(tmp_path, GOOD_CLAUSE + f"""
   - id: t-2
     section: "2"
     quote: "some verbatim words of the policy"
     rules:
-      - {{rule: account_governance, params: {{problems: [{problem}]}}, severity: high}}
+      - {{rule: account_governance, params: {params}, severity: medium}}
 """)
-    with pytest.raises(PolicyPackError, match=f"{problem} cannot be checked: .*manual"):
+    with pytest.raises(PolicyPackError, match=f"clause 't-2'.*{error}"):
         load_pack(path)
 
 

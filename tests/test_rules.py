@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -582,3 +583,72 @@ def test_official_accounts_need_a_registered_designee_admin(wh):
     # the other two districts' texts ask nothing the data can show about admins
     wh.con.execute("DELETE FROM audit.findings")
     assert "account_governance" not in run_rules(wh.con, load_pack(NW), "r3").by_rule
+
+
+NW_ROE = "https://www.nwtech.edu/social-media-rules"
+
+
+def _profile(wh: Warehouse, key: str, *links: str, kind: str = "official") -> None:
+    """A registered account and the profile its last capture showed."""
+    if not wh.con.execute("SELECT 1 FROM registry.accounts WHERE account_key = ?",
+                          [key]).fetchone():
+        wh.account(key, kind, ["D1"])
+    wh.con.execute("INSERT OR REPLACE INTO core.account_profiles VALUES (?, ?, ?, NULL, 'bio', "
+                   "NULL, ?, NULL, ?, ?, 1)",
+                   [key, key.split(":")[0], f"h{key}", list(links), f"https://p/{key}", T0])
+
+
+def test_each_page_needs_a_link_to_the_rules_of_engagement(wh):
+    _profile(wh, "x:1", "https://www.nwtech.edu/social-media-rules/")  # trailing slash
+    _profile(wh, "facebook:2", "www.nwtech.edu", "https://bit.ly/nw-roe")  # a teacher page
+    _profile(wh, "instagram:3", "HTTP://NWTECH.edu/Social-Media-Rules?utm=ig#top")
+    _profile(wh, "instagram:4", "https://www.nwtech.edu/social-media-rules-draft")
+    _profile(wh, "x:5", "nwtech.edu/social-media-rules/espanol")  # a page under the rules
+    _profile(wh, "x:6")  # no link at all
+    wh.account("facebook:7", "official", ["D1"])  # registered, never captured
+    result = run_rules(wh.con, load_pack(NW), "r1", roe_urls=[NW_ROE])
+    found = {s: f for (r, s), f in wh.findings().items() if r == "account_governance"}
+    assert set(found) == {"facebook:2", "instagram:4", "x:6"}
+    f = found["facebook:2"]
+    assert (f["kind"], f["severity"], f["clause"]) == (
+        "no_rules_of_engagement_link", "medium", "nwtc-official-roe-link")
+    assert f["evidence"]["links"] == ["www.nwtech.edu", "https://bit.ly/nw-roe"]
+    assert f["evidence"]["rules_of_engagement_urls"] == [NW_ROE]
+    assert f["evidence"]["account_kind"] == "teacher_page"
+    assert f["evidence"]["profile_url"] == "https://p/facebook:2"
+    assert f["id"] == finding_id("account_governance", "facebook:2",
+                                 "no_rules_of_engagement_link")
+    assert result.notes["account_governance"].startswith("1 account(s)")
+    assert "facebook:7" in result.notes["account_governance"]
+
+    # the district's short link is one of its addresses; the draft page gets the real link
+    _profile(wh, "instagram:4", "https://www.nwtech.edu/social-media-rules-draft", NW_ROE)
+    result = run_rules(wh.con, load_pack(NW), "r2", roe_urls=[NW_ROE, "bit.ly/nw-roe"])
+    status = {s: f["status"] for (r, s), f in wh.findings().items() if r == "account_governance"}
+    assert status == {"facebook:2": "cleared", "instagram:4": "cleared", "x:6": "open"}
+    assert result.cleared == 2
+
+
+def test_rules_of_engagement_link_follows_the_pack_and_the_config(wh, tmp_path):
+    _profile(wh, "x:1", "https://www.nwtech.edu")
+    _profile(wh, "facebook:2", "https://www.nwtech.edu", kind="teacher_page")
+    # no address configured: nobody is judged, and the run says why
+    result = run_rules(wh.con, load_pack(NW), "r1")
+    assert "account_governance" not in result.by_rule
+    assert "rules_of_engagement_urls" in result.notes["account_governance"]
+    # Metro's text asks no link: no finding and nothing to say, address or not
+    result = run_rules(wh.con, load_pack(METRO), "r2", roe_urls=[NW_ROE])
+    assert not [k for (r, _), k in wh.findings().items() if r == "account_governance"
+                and k["kind"] == "no_rules_of_engagement_link"]
+    assert "account_governance" not in result.notes
+    # a pack that asks it of official accounts only leaves teacher pages alone
+    text = (Path(__file__).parents[1] / "checks" / "policies" / f"{NW}.yaml").read_text()
+    text = text.replace("roe_link_accounts: [official, teacher_page]",
+                        "roe_link_accounts: [official]")
+    assert "roe_link_accounts: [official]}" in text
+    official_only = tmp_path / "official-only.yaml"
+    official_only.write_text(text, encoding="utf-8")
+    run_rules(wh.con, load_pack(official_only), "r3", roe_urls=[NW_ROE])
+    found = {s for (r, s), f in wh.findings().items()
+             if r == "account_governance" and f["status"] == "open"}
+    assert found == {"x:1"}
