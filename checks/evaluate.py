@@ -1,11 +1,12 @@
-"""Measure a detector on its held-out eval file: ``python -m checks.evaluate NAME``.
+"""Measure a detector on its blind test file: ``python -m checks.evaluate NAME``.
 
-Reads ``checks/data/<name>.eval.jsonl`` (gold label in ``label``), runs the detector in batches
-and reports precision, recall and F1 per label, accuracy, macro F1, the detector version and
-throughput. ``evaluate(name) -> dict`` returns the same for tests.
+Reads ``checks/data/<name>.test.jsonl`` (gold label in ``label``; ``--split`` picks another
+file), runs the detector in batches and reports precision, recall and F1 per label, accuracy,
+macro F1, the detector version and throughput. ``evaluate(name) -> dict`` returns the same for
+tests.
 
-Eval files are read here and in tests only, to report on a detector version; nothing is fitted or
-tuned on them (see ``checks/data/README.md``).
+Test files are read here and in tests only, to report on a detector version; nothing is fitted,
+tuned or chosen on them (see ``checks/data/README.md`` and ``checks.datasets``).
 
 A detector is found by convention, ``checks.detectors.<name with - as _>:detector``; ``DETECTORS``
 overrides that for a name whose module differs.
@@ -22,7 +23,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from checks import datasets
+
 DETECTORS: dict[str, str] = {}
 
 
@@ -32,13 +34,8 @@ def detector_factory(name: str) -> Callable[..., Any]:
     return getattr(import_module(module), function)
 
 
-def eval_path(name: str) -> Path:
-    return DATA_DIR / f"{name}.eval.jsonl"
-
-
-def load_rows(path: str | Path) -> list[dict[str, Any]]:
-    with Path(path).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+def eval_path(name: str, split: str = datasets.TEST_SPLIT) -> Path:
+    return datasets.path_of(name, split)
 
 
 def metrics(gold: Sequence[str], predicted: Sequence[str],
@@ -77,7 +74,7 @@ def evaluate(name: str, *, detector: Any = None, path: str | Path | None = None,
     ``encoder`` property, if it has one) is reported as ``load_seconds`` (≈ 0 if it was passed
     in or already loaded), and ``seconds`` / ``items_per_second`` cover classification only.
     """
-    rows = load_rows(path or eval_path(name))
+    rows = datasets.load_rows(path or eval_path(name))
     start = time.perf_counter()
     if detector is None:
         detector = detector_factory(name)()
@@ -123,8 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list the misclassified items")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--split", default=datasets.TEST_SPLIT,
+                        help="which labelled file to read (default: the blind test file)")
     args = parser.parse_args(argv)
-    result = evaluate(args.name, batch_size=args.batch_size)
+    result = evaluate(args.name, batch_size=args.batch_size,
+                      path=eval_path(args.name, args.split))
     if args.json:
         print(json.dumps(result, indent=1))
         return 0

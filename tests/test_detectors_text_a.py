@@ -1,8 +1,8 @@
 """The ``teacher-content`` and ``controversy`` detectors and their shared model tooling.
 
-- the committed model JSON files were trained on the current train files (recorded SHA-256) and
-  retraining with the recorded hyper-parameters reproduces their coefficients;
-- on the held-out eval files they meet their targets (teacher-content F1 >= 0.9 for non_school and
+- the committed model JSON files were trained on the current training files (recorded SHA-256;
+  never the blind test files) and retraining with the recorded hyper-parameters reproduces them;
+- on the blind test files they meet their bars (teacher-content F1 >= 0.9 for non_school and
   macro; controversy accuracy >= 0.85), so a regressed model fails here;
 - hand-picked hard cases (written for this test, not taken from the data files) behave;
 - ``classify`` makes one ``encode`` call per batch and keeps the input order;
@@ -58,15 +58,20 @@ def counting(real_encoder):
 # committed models reproduce
 # --------------------------------------------------------------------------------------------
 
-def test_models_record_the_current_train_files():
+def test_models_record_the_current_training_files():
+    from checks import datasets
+
     tc = LinearModel.load(teacher_content.MODEL_PATH)
-    assert tc.train_sha256 == file_sha256(DATA / "teacher-content.train.jsonl")
+    assert tc.train_sha256 == datasets.joined_sha256(datasets.training_paths("teacher-content"))
+    assert tc.meta["train_file"] == ("teacher-content.train.jsonl+teacher-content.dev.jsonl+"
+                                     "teacher-content.eval.jsonl")
     bundle = ModelBundle.load(controversy.MODEL_PATH)
     assert bundle.train_sha256 == {
-        "controversy.train.jsonl": file_sha256(DATA / "controversy.train.jsonl"),
-        "comment.train.jsonl": file_sha256(DATA / "comment.train.jsonl"),
-    }
+        p.name: file_sha256(p)
+        for p in datasets.training_paths("controversy") + datasets.training_paths("comment")}
     assert tc.embedding_model == bundle.embedding_model == "all-MiniLM-L6-v2-int8"
+    # the blind test files are never among them
+    assert not any(".test." in name for name in bundle.train_sha256)
 
 
 def _close(a: LinearModel, b: LinearModel, tol: float = 1e-6) -> None:
@@ -98,19 +103,19 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 
 
 # --------------------------------------------------------------------------------------------
-# eval targets (fail if the model regressed)
+# the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-def test_teacher_content_meets_its_eval_target():
+def test_teacher_content_meets_its_bar_on_the_blind_test_file():
     result = evaluation.evaluate("teacher-content")
-    assert result["n"] == 209
+    assert result["n"] == 327
     assert result["labels"]["non_school"]["f1"] >= 0.9, evaluation.format_table(result)
     assert result["macro_f1"] >= 0.9, evaluation.format_table(result)
 
 
-def test_controversy_meets_its_eval_target():
+def test_controversy_meets_its_bar_on_the_blind_test_file():
     result = evaluation.evaluate("controversy")
-    assert result["n"] == 130
+    assert result["n"] == 160
     assert result["accuracy"] >= 0.85, evaluation.format_table(result)
 
 
@@ -206,7 +211,7 @@ def test_controversy_hard_cases():
                                            "controversial", "not_controversial"]
     bond, pictures, storm, _ = verdicts
     assert any("election tax" in r and "'bond'" in r for r in bond.reasons)
-    assert pictures.score < 0.5
+    assert pictures.score < det.threshold - 0.1  # clearly below, not only just under
     assert storm.details["p_storm"] > 0.9 and len(storm.details["angry_comments"]) >= 3
     assert any(r.startswith("4 of 5 comments angry") or r.startswith("3 of 5 comments angry")
                for r in storm.reasons)

@@ -16,7 +16,7 @@ angry at a district decision or argue about it. The detector mirrors that struct
   number (capped at 3) of *angry* comments, the highest anger probability, the share of
   VADER-negative comments, and whether clearly positive and clearly negative comments meet (an
   argument). A comment's anger probability comes from a third logistic regression on its MiniLM
-  embedding, trained on ``comment.train.jsonl``: comments labelled ``protected`` (critical, angry
+  embedding, trained on the comment training files: comments labelled ``protected`` (critical, angry
   or sarcastic about the district, on topic) against plain ``none`` comments;
 - **combination**: noisy-OR, ``p = 1 - (1 - p_topic) * (1 - p_storm)``, flagged at the threshold
   chosen by cross-validation.
@@ -51,7 +51,6 @@ METHOD_VERSION = "2"  # bump when features, method or reasons change (the model 
 LABELS = ("not_controversial", "controversial")  # second = positive (flagged)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "controversy.json"
-DATA_DIR = HERE.parent / "data"
 ANGRY_CAP = 3  # rule (B): three angry comments make a storm
 VADER_NEGATIVE = -0.05  # VADER's own cut-off for "negative"
 VADER_STRONG = 0.3  # |compound| for "clearly" positive / negative (argument signal)
@@ -383,15 +382,8 @@ GRID = {"topic_C": (1.0, 3.0, 10.0), "storm_C": (0.3, 1.0, 3.0), "topic_cue_weig
 CV_FOLDS, CV_REPEATS, CV_SEED = 5, 5, 0
 
 
-def load_rows(path: str | Path) -> list[dict[str, Any]]:
-    import json
-
-    with Path(path).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def anger_examples(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
-    """From ``comment.train.jsonl``: ``protected`` comments (critical/angry at the district, on
+    """From the comment training rows: ``protected`` comments (critical/angry at the district, on
     topic) are ``angry``, other ``none`` comments ``calm``; removable comments are left out."""
     texts, labels = [], []
     for row in rows:
@@ -489,29 +481,33 @@ def cross_validate(x_topic: np.ndarray, x_storm: np.ndarray, labels: Sequence[st
     return table
 
 
-def train(data_path: str | Path | None = None, out_path: str | Path | None = MODEL_PATH, *,
-          search: bool = True, encoder: TextEncoder | None = None, log: Any = print,
-          comment_data_path: str | Path | None = None) -> ModelBundle:
-    """Train the three models on the train files and (unless ``out_path`` is None) write them.
+def train(data_path: str | Path | Sequence[str | Path] | None = None,
+          out_path: str | Path | None = MODEL_PATH, *, search: bool = True,
+          encoder: TextEncoder | None = None, log: Any = print,
+          comment_data_path: str | Path | Sequence[str | Path] | None = None) -> ModelBundle:
+    """Train the three models on the training files of ``controversy`` and ``comment``
+    (``checks.datasets.training_paths``; or the files given) and (unless ``out_path`` is None)
+    write them.
 
-    With ``search`` the grids are cross-validated on the train files (best accuracy wins; ties
+    With ``search`` the grids are cross-validated on the training rows (best accuracy wins; ties
     go to the lower log-loss, then the threshold nearest 0.5); without it the hyper-parameters
     recorded in the current model file are reused, which reproduces that model exactly.
     """
     import numpy as np
 
+    from checks import datasets
     from checks.detectors.embedding import MODEL_ID
     from checks.detectors.linear import ModelBundle, file_sha256
 
-    data_path = Path(data_path or DATA_DIR / f"{NAME}.train.jsonl")
-    comment_path = Path(comment_data_path or DATA_DIR / "comment.train.jsonl")
+    paths = datasets.resolve(NAME, data_path)
+    comment_paths = datasets.resolve("comment", comment_data_path)
     if encoder is None:
         from checks.detectors.embedding import encoder as shared_encoder
 
         encoder = shared_encoder()
-    anger_texts, anger_labels = anger_examples(load_rows(comment_path))
+    anger_texts, anger_labels = anger_examples(datasets.load_all(comment_paths))
     x_anger = np.asarray(encoder.encode(anger_texts), dtype=np.float64)
-    rows = load_rows(data_path)
+    rows = datasets.load_all(paths)
     labels = [r["label"] for r in rows]
     threads = [thread_of(r, i) for i, r in enumerate(rows)]
     cv_meta = {"cv_folds": CV_FOLDS, "cv_repeats": CV_REPEATS, "cv_seed": CV_SEED}
@@ -524,9 +520,9 @@ def train(data_path: str | Path | None = None, out_path: str | Path | None = MOD
         anger_C = float(current.models["comment_anger"].meta["C"])
         anger_table = current.models["comment_anger"].meta.get("cv_grid", [])
     anger = fit_anger(x_anger, anger_labels, C=anger_C, meta={
-        "train_file": comment_path.name, "cv_grid": anger_table, **cv_meta,
+        "train_file": datasets.joined_names(comment_paths), "cv_grid": anger_table, **cv_meta,
         "positive": "protected (critical/angry, on topic) none comments"},
-        train_sha256=file_sha256(comment_path))
+        train_sha256=datasets.joined_sha256(comment_paths))
     x_topic, x_storm, _ = thread_features(threads, encoder, anger)
     if search:
         table = cross_validate(x_topic, x_storm, labels, log=log)
@@ -544,10 +540,10 @@ def train(data_path: str | Path | None = None, out_path: str | Path | None = MOD
         models={"topic": topic, "storm": storm, "comment_anger": anger},
         params={"combine": "noisy_or", **params, "angry_cap": ANGRY_CAP,
                 "vader_negative": VADER_NEGATIVE, "vader_strong": VADER_STRONG},
-        train_sha256={data_path.name: file_sha256(data_path),
-                      comment_path.name: file_sha256(comment_path)},
+        train_sha256={p.name: file_sha256(p) for p in [*paths, *comment_paths]},
         embedding_model=MODEL_ID,
-        meta={"train_file": data_path.name, **cv_meta, "cv_best": cv_best, "cv_grid": table})
+        meta={"train_file": datasets.joined_names(paths), "n_train": len(rows), **cv_meta,
+              "cv_best": cv_best, "cv_grid": table})
     if out_path is not None:
         bundle.save(out_path)
         log(f"{NAME}: {params} -> {out_path}")

@@ -38,17 +38,6 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 
-_ADDRESSEE = re.compile(r"^\s*(?:(?:replying to|reply to|reply:|re:)\s*)?"
-                        r"(?:@[\w.]+[\s,:]*)+", re.IGNORECASE)
-
-
-def strip_addressee(text: str) -> str:
-    """The comment without leading reply boilerplate and @mentions ("@coach_b thanks!" ->
-    "thanks!"): who a reply is addressed to says nothing about whether it can be removed."""
-    stripped = _ADDRESSEE.sub("", text).strip()
-    return stripped or text
-
-
 def _mask(rx: re.Pattern[str], text: str) -> str:
     return rx.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -94,7 +83,7 @@ _STRONG_PROFANITY: tuple[tuple[str, str], ...] = (
     ("prick", r"(?<![a-z])pr[i1\*]cks?(?![a-z])"),
     ("piss", r"\bpiss(?:\s+off|ing\s+on|\s+on)\b"),
     ("sexual", r"\bsucks?\s+(?:balls|my|a\s+d|d[i\*]ck|c[o\*]ck)"),
-    ("sexual", r"\b(?:blow\s?jobs?|hand\s?jobs?|jerk(?:ing)?\s+off|tits|titties|boobs|nudes|"
+    ("sexual", r"\b(?:blow\s?jobs?|hand\s?jobs?|jerk(?:ing)?\s+off|tits|titties|boobs|nu+de+s|"
                r"dildos?|cum|jizz|horny|porn|boner)\b"),
     ("douche", r"\bdouche(?:bag)?s?\b"),
     ("goddamn", r"\bgod\s?damn(?:ed|it)?\b"),

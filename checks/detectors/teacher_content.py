@@ -11,9 +11,9 @@ Method (see ``checks/docs/teacher-content.md`` for the measurements):
   religious proselytising, personal life); each a count of distinct matches capped at 2, scaled by
   the cue weight the training search picked;
 - one L2 logistic regression over both (``checks/detectors/models/teacher-content.json``,
-  a ``checks.detectors.linear.LinearModel``), trained on ``checks/data/teacher-content.train.jsonl``
+  a ``checks.detectors.linear.LinearModel``), trained on the training files of ``checks.datasets``
   by ``python -m checks.train teacher-content``; C and the cue weight were chosen by repeated
-  5-fold cross-validation on the train file only.
+  5-fold cross-validation on those rows.
 
 Reasons name the classifier probability and the cue terms found on each side. numpy, the encoder
 and the model are loaded on first use only.
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checks.detectors.base import InputError, Verdict
+from checks.detectors.replies import strip_addressee
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -40,7 +41,6 @@ METHOD_VERSION = "1"  # bump when features or method change (the model hash is a
 LABELS = ("school", "non_school")  # second = positive (flagged)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "teacher-content.json"
-DATA_DIR = HERE.parent / "data"
 CUE_CAP = 2
 
 
@@ -56,6 +56,15 @@ _GRADE = r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seven
 _FAMILY = (r"husband|hubby|wife|boyfriend|girlfriend|fianc[eé]e?|son|daughter|twins|mom|mama|"
            r"dad|sister|brother|cousin|nephew|niece|grandpa|grandma|in-laws|family|dog|puppy|cat|"
            r"kitten|house|landlord")
+
+#: School work named as absent ("zero lesson plans", "no grading", "not one school email"): time
+#: off, not a school subject. Matched as ``personal_time`` and masked before the school groups.
+_SCHOOL_ABSENT = (
+    r"(?:no|zero|without|not (?:a single|one)|no more|free of|away from)\s+"
+    r"(?:(?:more|school|work|stinking|single|\w+ing)\s+)?"
+    r"(?:wifi|alarms?|grading|papers(?: to grade)?|school emails?|lesson plans?|emails?|"
+    r"duty|staff meetings?|bells?)")
+_ABSENT = re.compile(r"(?<![\w#@])" + _SCHOOL_ABSENT + r"(?![\w])", re.IGNORECASE)
 
 #: Cue groups: name -> pattern. ``SCHOOL_GROUPS`` point to ``school``, the rest to ``non_school``
 #: (the model learns each group's weight; these only decide how reasons are worded).
@@ -74,6 +83,18 @@ CUES: dict[str, re.Pattern[str]] = {
         r"campus", r"principal", r"pto", r"pta", r"curriculum", r"teach(?:ing|er|ers)?",
         r"learn(?:ing|ed)?", r"graduat(?:e|es|ion)", r"class of \d+", r"lab", r"experiment",
         r"tutoring", r"study guide", r"supply list", r"school supplies",
+        r"chromebooks?", r"(?:extra|late|partial|full|\d+%) credit",
+        r"turn (?:it|them|that|this) in", r"make-?up (?:work|test|quiz|lab)", r"retakes?",
+        r"(?:great|good|nice|awesome|amazing) (?:job|work|effort)", r"proud of (?:you|y'all|them)",
+        # career and technology centers (the seed districts are technology centers)
+        r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh) hour",
+        r"clinicals?", r"clinical rotations?", r"(?:the|our|in) shop", r"shop day",
+        r"instructors?", r"certifications?", r"certified", r"apprentice(?:s|ship|ships)?",
+        r"industry partners?", r"job fair", r"career fair", r"(?:practical )?nursing",
+        r"medical assisting", r"welding", r"welders?", r"cosmetology", r"culinary",
+        r"automotive", r"diesel", r"hvac", r"carpentry", r"cdl", r"early childhood",
+        r"criminal justice", r"aviation maintenance", r"scrubs", r"adult ed(?:ucation)?",
+        r"(?:our|the|this) program",
     ),
     "school_event": _rx(
         r"spirit week", r"picture day", r"book fair", r"assembly", r"bake sale",
@@ -94,6 +115,16 @@ CUES: dict[str, re.Pattern[str]] = {
         r"4-h", r"robotics", r"coach(?:es)?", r"varsity", r"jv", r"debate", r"quiz bowl",
         r"auditions?", r"rehearsals?", r"theat(?:er|re)", r"wrestl(?:ers?|ing)",
         r"cheer(?:ing|leaders?|leading)?", r"athletes?", r"marching", r"conference title",
+        r"bpa", r"deca", r"hosa", r"skillsusa", r"fccla", r"tsa", r"nhs", r"(?:our )?chapter",
+        r"competitors?",
+    ),
+    "student_enterprise": _rx(
+        r"(?:students|class|classes|club|team|chapter|program|kids|seniors|juniors|graders)"
+        r" (?:is|are|will be) (?:selling|taking orders|running|open)",
+        r"(?:supporting|to support|benefit(?:ing|s)?|funds? for|proceeds (?:go to|benefit))"
+        r" (?:our|the) (?:trip|team|program|club|class|chapter|students|competitors)",
+        r"(?:clinic|salon|shop|caf[eé]|restaurant|bakery|garage) (?:is )?open to the public",
+        r"student[- ]run", r"run by (?:our )?students",
     ),
     "civics_lesson": _rx(
         r"mock (?:election|trial|senate|congress|hearing|debate|caucus)", r"civics",
@@ -109,6 +140,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"unit on", r"(?:election|government|civics|voting) unit", r"executive branch",
         r"legislative branch", r"three branches", r"voting age", r"fictional candidates?",
         r"class (?:cookie|pet|book|name) (?:election|vote)", r"no school.{0,30}election day",
+        r"(?:officer|chapter|club|council|student) elections?", r"campaign speech(?:es)?",
     ),
     "selling": _rx(
         r"sell(?:ing)?", r"for sale", r"obo", r"garage sale", r"moving sale", r"yard sale",
@@ -182,8 +214,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"therapist|meds|medication|diagnosis|chemo|health|store|side business|second job|"
         r"bracket|commute|apartment|couch|garden|birthday)",
         r"summer plans", r"(?:slept|sleeping|sleep) (?:in|till|until|late)", r"naps?",
-        r"(?:no|without|not one) (?:wifi|alarms?|grading|papers to grade|school emails?|"
-        r"lesson plans?|emails?|students)", r"set an alarm", r"out of office",
+        _SCHOOL_ABSENT, r"set an alarm", r"out of office",
         r"unplug(?:ging|ged)?", r"road trip", r"booked (?:it|our|my)",
         r"(?:at|to|on) the lake", r"the pool", r"pool'?s open", r"poolside",
         r"porch", r"sweatpants", r"me time", r"self[- ]care", r"on the side", r"side (?:gig|job)",
@@ -197,16 +228,18 @@ CUES: dict[str, re.Pattern[str]] = {
         r"work family", r"my (?:union|church)",
     ),
 }
-SCHOOL_GROUPS = ("classroom", "school_event", "team_club", "civics_lesson")
+SCHOOL_GROUPS = ("classroom", "school_event", "team_club", "student_enterprise", "civics_lesson")
 NON_SCHOOL_GROUPS = tuple(g for g in CUES if g not in SCHOOL_GROUPS)
 
 
 def cue_hits(text: str) -> dict[str, list[str]]:
     """Distinct matched terms per cue group (lower-cased, in order of appearance)."""
+    text = text or ""
+    masked = _ABSENT.sub(lambda m: " " * len(m.group(0)), text)
     out: dict[str, list[str]] = {}
     for group, pattern in CUES.items():
         seen: list[str] = []
-        for match in pattern.finditer(text or ""):
+        for match in pattern.finditer(masked if group in SCHOOL_GROUPS else text):
             term = match.group(0).lower()
             if term not in seen:
                 seen.append(term)
@@ -215,8 +248,11 @@ def cue_hits(text: str) -> dict[str, list[str]]:
 
 
 #: Cue groups that another group's presence switches off: campaign words inside a civics lesson
-#: (a mock election, a capitol trip, voter registration for seniors) are the lesson's subject.
-NEUTRALISED_BY = {"campaigning": "civics_lesson"}
+#: (a mock election, a capitol trip, voter registration for seniors, a chapter's officer
+#: elections) are the lesson's subject.
+#: Selling words where students sell for their program (a class fundraiser, a student-run
+#: clinic open to the public) are the program's business.
+NEUTRALISED_BY = {"campaigning": "civics_lesson", "selling": "student_enterprise"}
 
 
 def active(hits: Mapping[str, list[str]], group: str) -> bool:
@@ -244,8 +280,9 @@ def features(texts: Sequence[str], encoder: TextEncoder,
     """The model's input for ``texts`` (one ``encode`` call) and the cue hits behind it."""
     import numpy as np
 
+    texts = [strip_addressee(t) for t in texts]
     hits = [cue_hits(t) for t in texts]
-    emb = np.asarray(encoder.encode(list(texts)), dtype=np.float64)
+    emb = np.asarray(encoder.encode(texts), dtype=np.float64)
     return np.hstack([emb, cue_matrix(hits)]), hits
 
 
@@ -348,16 +385,9 @@ def detector(**options: Any) -> TeacherContentDetector:
 # training (``python -m checks.train teacher-content``)
 # --------------------------------------------------------------------------------------------
 
-#: Hyper-parameter grid searched by cross-validation on the train file.
+#: Hyper-parameter grid searched by cross-validation on the training rows.
 GRID = {"C": (1.0, 3.0, 10.0, 30.0, 100.0), "cue_weight": (0.3, 0.5, 0.7, 1.0, 1.5)}
 CV_FOLDS, CV_REPEATS, CV_SEED = 5, 5, 0
-
-
-def load_rows(path: str | Path) -> list[dict[str, Any]]:
-    import json
-
-    with Path(path).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def fit(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight: float,
@@ -395,48 +425,28 @@ def cross_validate(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight
     return {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
 
 
-#: The files the committed model is trained on: the train file and the dev file (written later,
-#: with the hard categories the train file lacks). The eval file is never among them.
-TRAIN_FILES = (f"{NAME}.train.jsonl", f"{NAME}.dev.jsonl")
-
-
-def train_paths(data_path: str | Path | Sequence[str | Path] | None = None) -> list[Path]:
-    """The training files: ``TRAIN_FILES`` by default, else the file or files given."""
-    if data_path is None:
-        return [DATA_DIR / name for name in TRAIN_FILES]
-    if isinstance(data_path, (str, Path)):
-        return [Path(data_path)]
-    return [Path(p) for p in data_path]
-
-
-def train_sha256(paths: Sequence[Path]) -> str:
-    """The SHA-256 of each training file, joined with ``+`` in order (one file: its SHA-256)."""
-    from checks.detectors.linear import file_sha256
-
-    return "+".join(file_sha256(path) for path in paths)
-
-
 def train(data_path: str | Path | Sequence[str | Path] | None = None,
           out_path: str | Path | None = MODEL_PATH, *, search: bool = True,
           encoder: TextEncoder | None = None, log: Any = print) -> LinearModel:
-    """Train on the train and dev files (or ``data_path``: one file or several) and (unless
-    ``out_path`` is None) write the model JSON.
+    """Train on the training files (``checks.datasets.training_paths``; or ``data_path``: one
+    file or several) and (unless ``out_path`` is None) write the model JSON.
 
     With ``search`` the grid ``GRID`` is cross-validated on the training rows and the best macro
     F1 wins (ties: smaller C, then smaller cue weight); without it the hyper-parameters recorded
     in the current model file are reused, which reproduces that model exactly.
     """
+    from checks import datasets
     from checks.detectors.linear import LinearModel
 
-    paths = train_paths(data_path)
-    rows = [row for path in paths for row in load_rows(path)]
+    paths = datasets.resolve(NAME, data_path)
+    rows = datasets.load_all(paths)
     labels = [r["label"] for r in rows]
     if encoder is None:
         from checks.detectors.embedding import encoder as shared_encoder
 
         encoder = shared_encoder()
     x, _ = features([r["text"] for r in rows], encoder)
-    meta: dict[str, Any] = {"train_file": "+".join(p.name for p in paths), "n_train": len(rows),
+    meta: dict[str, Any] = {"train_file": datasets.joined_names(paths), "n_train": len(rows),
                             "cv_folds": CV_FOLDS, "cv_repeats": CV_REPEATS, "cv_seed": CV_SEED}
     if search:
         table = []
@@ -453,7 +463,7 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
         current = LinearModel.load(MODEL_PATH)
         C, w = float(current.meta["C"]), float(current.meta["cue_weight"])
         meta.update({k: current.meta[k] for k in ("cv_best", "cv_grid") if k in current.meta})
-    model = fit(x, labels, C=C, cue_weight=w, train_sha256=train_sha256(paths), meta=meta)
+    model = fit(x, labels, C=C, cue_weight=w, train_sha256=datasets.joined_sha256(paths), meta=meta)
     if out_path is not None:
         model.save(out_path)
         log(f"{NAME}: C={C} cue_weight={w} on {meta['train_file']} -> {out_path}")

