@@ -35,8 +35,8 @@ def read_json_floor(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, f
     """Export the item pages' bodies as NDJSON, then time read_json loading them and unnesting
     ``data`` (account profile pages, whose ``data`` is an object or absent, are left out)."""
     ndjson = folder / "pages.ndjson"
-    con.execute(f"COPY (SELECT body FROM raw.api_pages WHERE json_type(body, '$.data') = 'ARRAY') "
-                f"TO '{ndjson}' "  # noqa: S608
+    item_pages = "SELECT body FROM raw.api_pages WHERE json_type(body, '$.data') = 'ARRAY'"
+    con.execute(f"COPY ({item_pages}) TO '{ndjson}' "  # noqa: S608
                 "(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')")
     floor = duckdb.connect()
     started = time.perf_counter()

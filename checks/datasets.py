@@ -8,7 +8,8 @@
   built, so it no longer measures anything honestly; it is trained on like ``dev``;
 - ``test``: written blind (by authors who never saw a detector, its lists or the other files)
   and read only to report a detector version's numbers (``checks.evaluate``). Never trained on,
-  never used to choose anything.
+  never used to choose anything. ``comment`` has a second one, ``test2``, written later by
+  another blind author once the first had been read for three versions.
 """
 
 from __future__ import annotations

@@ -557,7 +557,11 @@ GRID = {"C_embedding": (3.0, 10.0, 30.0), "C_combiner": (0.1, 0.3, 1.0),
         "dropout_weight": (0.0, 0.25, 0.5, 1.0)}
 FLAG_GRID = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 THREAT_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
-PATTERN_GRID = (0.3, 0.4, 0.5, 0.6, 1.01)
+# the threat-pattern route is always on: the labelling rules make the most serious ground win,
+# so a comment the rules find a threat in and the model finds removable at all is a threat
+# (with more protected anger in the training rows, cross-validation alone came to switch it off
+# and "I know where you park, you f*cking moron. Watch your back." became merely profane)
+PATTERN_GRID = (0.3, 0.4, 0.5, 0.6)
 # the bar on new data is 0.05; cross-validation over these rows (with the dev file's protected
 # comments that sound dangerous) ran pessimistic: 0.030 in CV, 0.024 on the blind test file
 MAX_PROTECTED_FP = 0.045
@@ -887,12 +891,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = sub.add_parser("train", help="retrain from the training files and write the model")
     t.add_argument("--no-search", action="store_true",
                    help="reuse the hyper-parameters recorded in the committed model")
-    sub.add_parser("evaluate", help="measure on the blind test file (no tuning)")
+    e = sub.add_parser("evaluate", help="measure on a blind test file (no tuning)")
+    e.add_argument("--split", default="test", choices=("test", "test2"),
+                   help="test2: the second blind test file, written later by another author")
     args = parser.parse_args(argv)
     if args.command == "train":
         train(search=not args.no_search)
     else:
-        print(json.dumps(evaluate(), indent=1))
+        from checks import datasets
+
+        print(json.dumps(evaluate(datasets.path_of(NAME, args.split)), indent=1))
     return 0
 
 
