@@ -61,6 +61,16 @@ def store_bytes(media_dir: Path, content: bytes, ext: str) -> tuple[str, Path, b
     return sha, target, True
 
 
+def sweep_partial_files(media_dir: Path) -> int:
+    """Remove the ``.part-*`` files a killed fetch left behind; return how many. Only the
+    warehouse's one writer fetches media, so none of them is being written."""
+    removed = 0
+    for stale in media_dir.glob("*/.part-*"):
+        stale.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 def _download(session: requests.Session, url: str, timeout: float) -> tuple[bytes, str]:
     response = session.get(url, timeout=timeout)
     if response.status_code != 200:
@@ -84,6 +94,7 @@ def fetch_media(
     limit: int | None = None,
 ) -> MediaFetchResult:
     """Fetch pending media with the session of each platform; record hashes in one transaction."""
+    sweep_partial_files(media_dir)
     rows = con.execute(_pending_sql()).fetchall()
     if limit is not None:
         rows = rows[:limit]
