@@ -8,8 +8,8 @@
   built, so it no longer measures anything honestly; it is trained on like ``dev``;
 - ``test``: written blind (by authors who never saw a detector, its lists or the other files)
   and read only to report a detector version's numbers (``checks.evaluate``). Never trained on,
-  never used to choose anything. ``comment`` has a second one, ``test2``, written later by
-  another blind author once the first had been read for three versions.
+  never used to choose anything. ``comment`` has two more, ``test2`` and ``test3``,
+  each written later by another blind author once the earlier ones had been read.
 """
 
 from __future__ import annotations

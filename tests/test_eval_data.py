@@ -1,8 +1,8 @@
 """Validate the hand-labelled detector data in checks/data/.
 
 Each detector has train, dev and eval files (all trained on; see ``checks.datasets``) and a test
-file written blind, never trained or tuned on (the comment detector has a second one, ``test2``,
-written later by another blind author). These tests check shape, labels, minimum sizes,
+file written blind, never trained or tuned on (the comment detector has two more, ``test2`` and
+``test3``, written later by other blind authors). These tests check shape, labels, minimum sizes,
 unique ids across every file, and that no text leaks from any training file into the test file
 (nor, as when eval was the held-out file, from train into eval).
 """
@@ -21,8 +21,8 @@ DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
 SPLITS = ("train", "dev", "eval", "test")
 TRAINING = ("train", "dev", "eval")
 MEASURED = ("eval", "test")  # the files the size minimums apply to
-#: a second blind test file, written later by another author, for the comment detector only
-SECOND_TEST = "test2"
+#: later blind test files of the comment detector, each by another author
+EXTRA_TESTS = ("test2", "test3")
 DETECTORS = ("teacher-content", "comment", "confidential", "controversy")
 ID_PREFIX = {"teacher-content": "tc", "comment": "cm", "confidential": "cf", "controversy": "cv"}
 
@@ -95,10 +95,11 @@ def texts(detector: str, row: dict) -> list[str]:
     return [row["text"]]
 
 
-ALL = [(d, s) for d in DETECTORS for s in SPLITS] + [("comment", SECOND_TEST)]
-MEASURED_FILES = [(d, s) for d in DETECTORS for s in MEASURED] + [("comment", SECOND_TEST)]
+ALL = [(d, s) for d in DETECTORS for s in SPLITS] + [("comment", s) for s in EXTRA_TESTS]
+MEASURED_FILES = [(d, s) for d in DETECTORS for s in MEASURED] + [("comment", s)
+                                                                  for s in EXTRA_TESTS]
 HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
-               + [(SECOND_TEST, t) for t in TRAINING])
+               + [(held, t) for held in EXTRA_TESTS for t in TRAINING])
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +164,7 @@ def test_comment_posts_differ_between_splits(data, held, fitted):
     assert not shared, shared
 
 
-@pytest.mark.parametrize(("held", "fitted"), [h for h in HELD_FITTED if h[0] != SECOND_TEST])
+@pytest.mark.parametrize(("held", "fitted"), [h for h in HELD_FITTED if h[0] not in EXTRA_TESTS])
 def test_controversy_long_comments_not_shared_between_splits(data, held, fitted):
     """Short stock replies ("So proud!") may recur; anything of six words or more may not."""
 
@@ -179,14 +180,14 @@ def test_controversy_long_comments_not_shared_between_splits(data, held, fitted)
     assert not shared, shared
 
 
-@pytest.mark.parametrize("split", (*SPLITS, SECOND_TEST))
+@pytest.mark.parametrize("split", (*SPLITS, *EXTRA_TESTS))
 def test_protected_comments(data, split):
     rows = data["comment", split]
     for row in rows:
         assert isinstance(row["protected"], bool), row["id"]
         if row["protected"]:
             assert row["label"] == "none", row["id"]
-    if split in (*MEASURED, SECOND_TEST):
+    if split in (*MEASURED, *EXTRA_TESTS):
         assert sum(row["protected"] for row in rows) >= MIN_PROTECTED
 
 
