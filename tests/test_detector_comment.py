@@ -365,42 +365,61 @@ def test_metrics(det):
 def test_removable_recall_protected_rate_and_precision_on_the_blind_test_file(test_metrics):
     m = test_metrics
     assert m["n"] == 423 and m["protected"] == 85
-    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.974)
-    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.012, 1 of 85)
-    assert m["removable_precision"] >= 0.9, m  # (measured 0.957)
-    # regression guard at the level measured for the committed version (49 of 55)
-    assert m["threat_recall"] >= 0.89, m
+    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.970)
+    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.035, 3 of 85)
+    assert m["removable_precision"] >= 0.9, m  # (measured 0.961)
+    # regression guard at the level measured for the committed version (48 of 55)
+    assert m["threat_recall"] >= 0.87, m
 
 
-@pytest.mark.xfail(strict=True, reason="threat recall on the blind test file is 49/55 = 0.891 "
-                                       "for version 3+3d852a95.674c87, under the 0.9 bar; see "
+@pytest.mark.xfail(strict=True, reason="threat recall on the blind test file is 48/55 = 0.873 "
+                                       "for version 3+ce09c658.674c87, under the 0.9 bar; see "
                                        "checks/README.md")
 def test_threat_recall_bar_on_the_blind_test_file(test_metrics):
     assert test_metrics["threat_recall"] >= 0.9
 
 
-@pytest.fixture(scope="module")
-def test2_metrics(det):
+def later_test_metrics(det, split: str) -> dict:
     from checks import datasets
 
-    return comment.evaluate(datasets.path_of(comment.NAME, "test2"), det=det)
+    return comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
+
+
+@pytest.fixture(scope="module")
+def test2_metrics(det):
+    return later_test_metrics(det, "test2")
+
+
+@pytest.fixture(scope="module")
+def test3_metrics(det):
+    return later_test_metrics(det, "test3")
 
 
 def test_bars_on_the_second_blind_test_file(test2_metrics):
     m = test2_metrics
     assert m["n"] == 422 and m["protected"] == 101
-    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.910)
-    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.020, 2 of 101)
-    assert m["removable_precision"] >= 0.9, m  # (measured 0.972)
-    # regression guard at the level measured for the committed version (96 of 110)
-    assert m["threat_recall"] >= 0.87, m
+    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.914)
+    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.010, 1 of 101)
+    assert m["removable_precision"] >= 0.9, m  # (measured 0.977)
+    # regression guard at the level measured for the committed version (97 of 110)
+    assert m["threat_recall"] >= 0.88, m
 
 
-@pytest.mark.xfail(strict=True, reason="threat recall on the second blind test file is 96/110 = "
-                                       "0.873 for version 3+3d852a95.674c87, under the 0.9 bar; "
-                                       "see checks/README.md")
-def test_threat_recall_bar_on_the_second_blind_test_file(test2_metrics):
-    assert test2_metrics["threat_recall"] >= 0.9
+def test_bars_on_the_third_blind_test_file(test3_metrics):
+    m = test3_metrics
+    assert m["n"] == 422 and m["protected"] == 111
+    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.933)
+    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.009, 1 of 111)
+    assert m["removable_precision"] >= 0.9, m  # (measured 0.991)
+    # regression guard at the level measured for the committed version (91 of 102)
+    assert m["threat_recall"] >= 0.89, m
+
+
+@pytest.mark.xfail(strict=True, reason="threat recall on the later blind test files is 97/110 = "
+                                       "0.882 and 91/102 = 0.892 for version 3+ce09c658.674c87, "
+                                       "under the 0.9 bar; see checks/README.md")
+def test_threat_recall_bar_on_the_later_blind_test_files(test2_metrics, test3_metrics):
+    assert test2_metrics["threat_recall"] >= 0.9 and test3_metrics["threat_recall"] >= 0.9
 
 
 def test_metrics_by_hand():
@@ -445,24 +464,18 @@ def simulated(det):
 def test_simulated_planted_comments_nearly_all_found_protected_left_alone(simulated):
     by_id, items, planted, got = simulated
     missed = [by_id[i] for i in planted if not got[i].flagged]
-    # measured for the committed version: 5 of 54 (two threats, one at 0.52 and one with a
-    # typo, an illegal offer with a typo, two off-topic questions)
-    assert len(missed) <= 5, [i.text for i in missed]
+    # measured for the committed version: 4 of 54 (a threat with a typo, an illegal offer with a
+    # typo, two off-topic questions)
+    assert len(missed) <= 4, [i.text for i in missed]
     protected = [i for i in items if i.labels.get("protected")]
     assert len(protected) > 50
-    # measured for the committed version: 4 of 124 protected comments get a ground, all called
-    # threats (two templates: "what happens if there's an emergency and my kid can't call me?"
-    # and "come to the board meeting and say it there"); the version before flagged none.
-    # Both blind files flag 1.2 % and 2.0 % of protected comments; see checks/README.md
-    flagged = [i.text for i in protected if got[i.id].flagged]
-    assert len(flagged) <= 4, flagged
+    assert [i.text for i in protected if got[i.id].flagged] == []
 
 
-@pytest.mark.xfail(strict=True, reason="5 planted comments of seed 12 are missed: 'That teacher "
-                                       "deserves a beating for what she said to my son.', 'I'm "
-                                       "coming up three tomorrow and somebody is getting hurt.', "
-                                       "'who's tyring to break into the stadium after dark', and "
-                                       "two off-topic questions; see checks/README.md")
+@pytest.mark.xfail(strict=True, reason="4 planted comments of seed 12 are missed: 'I'm coming up "
+                                       "three tomorrow and somebody is getting hurt.', 'who's "
+                                       "tyring to break into the stadium after dark', and two "
+                                       "off-topic questions; see checks/README.md")
 def test_every_simulated_planted_comment_is_found(simulated):
     by_id, _, planted, got = simulated
     assert [by_id[i].text for i in planted if not got[i].flagged] == []

@@ -100,13 +100,8 @@ def check_undocumented_removals(district) -> None:
     found = findings(con, "undocumented_removal")
     allowed = set(load_pack(config.policy_pack).merged_params(
         "undocumented_removal")["allowed_grounds"])
-    grounded = {s for s, (kind, _) in findings(con, "removable_comment").items() if kind in allowed}
     missed = [s for s in planted if s not in found]
-    # a planted removal is missed only where the comment detector wrongly gave the comment a
-    # ground (the rule then counts the removal as grounded). Measured: one on seed 7, a
-    # protected "...See you at the board meeting." called a threat; see checks/README.md
-    assert set(missed) <= grounded, f"{len(missed)} of {len(planted)} planted removals missed"
-    assert len(missed) <= 1, missed
+    assert not missed, f"{len(missed)} of {len(planted)} planted removals missed: {missed}"
     assert set(found) <= set(removals), "a comment that was never removed"
     for subject, (kind, _) in found.items():
         action = removals[subject]["detail"]["action"]
