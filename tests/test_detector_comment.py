@@ -357,69 +357,40 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 # quality bars on the blind test file (measured, never tuned on)
 # --------------------------------------------------------------------------------------------
 
+#: blind test file -> (comments, protected comments, threat recall measured for the committed
+#: version 3+ce09c658.674c87, held as a regression guard). Measured: removable recall 0.970 /
+#: 0.914 / 0.933, protected given a ground 3 of 85 / 1 of 101 / 1 of 111, removable precision
+#: 0.961 / 0.977 / 0.991, threats 48/55, 97/110, 91/102.
+BLIND_FILES = {"test": (423, 85, 0.87), "test2": (422, 101, 0.88), "test3": (422, 111, 0.89)}
+
+
 @pytest.fixture(scope="module")
-def test_metrics(det):
-    return comment.evaluate(det=det)
-
-
-def test_removable_recall_protected_rate_and_precision_on_the_blind_test_file(test_metrics):
-    m = test_metrics
-    assert m["n"] == 423 and m["protected"] == 85
-    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.970)
-    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.035, 3 of 85)
-    assert m["removable_precision"] >= 0.9, m  # (measured 0.961)
-    # regression guard at the level measured for the committed version (48 of 55)
-    assert m["threat_recall"] >= 0.87, m
-
-
-@pytest.mark.xfail(strict=True, reason="threat recall on the blind test file is 48/55 = 0.873 "
-                                       "for version 3+ce09c658.674c87, under the 0.9 bar; see "
-                                       "checks/README.md")
-def test_threat_recall_bar_on_the_blind_test_file(test_metrics):
-    assert test_metrics["threat_recall"] >= 0.9
-
-
-def later_test_metrics(det, split: str) -> dict:
+def blind_metrics(det):
     from checks import datasets
 
-    return comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
+    return {split: comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
+            for split in BLIND_FILES}
 
 
-@pytest.fixture(scope="module")
-def test2_metrics(det):
-    return later_test_metrics(det, "test2")
+@pytest.mark.parametrize("split", BLIND_FILES)
+def test_removable_recall_protected_rate_and_precision_on_the_blind_test_files(blind_metrics,
+                                                                               split):
+    rows, protected, threat_guard = BLIND_FILES[split]
+    m = blind_metrics[split]
+    assert m["n"] == rows and m["protected"] == protected
+    assert m["removable_recall"] >= 0.85, m  # the bar
+    assert m["protected_flagged_rate"] <= 0.05, m  # the bar
+    assert m["removable_precision"] >= 0.9, m
+    assert m["threat_recall"] >= threat_guard, m
 
 
-@pytest.fixture(scope="module")
-def test3_metrics(det):
-    return later_test_metrics(det, "test3")
-
-
-def test_bars_on_the_second_blind_test_file(test2_metrics):
-    m = test2_metrics
-    assert m["n"] == 422 and m["protected"] == 101
-    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.914)
-    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.010, 1 of 101)
-    assert m["removable_precision"] >= 0.9, m  # (measured 0.977)
-    # regression guard at the level measured for the committed version (97 of 110)
-    assert m["threat_recall"] >= 0.88, m
-
-
-def test_bars_on_the_third_blind_test_file(test3_metrics):
-    m = test3_metrics
-    assert m["n"] == 422 and m["protected"] == 111
-    assert m["removable_recall"] >= 0.85, m  # the bar (measured 0.933)
-    assert m["protected_flagged_rate"] <= 0.05, m  # the bar (measured 0.009, 1 of 111)
-    assert m["removable_precision"] >= 0.9, m  # (measured 0.991)
-    # regression guard at the level measured for the committed version (91 of 102)
-    assert m["threat_recall"] >= 0.89, m
-
-
-@pytest.mark.xfail(strict=True, reason="threat recall on the later blind test files is 97/110 = "
-                                       "0.882 and 91/102 = 0.892 for version 3+ce09c658.674c87, "
-                                       "under the 0.9 bar; see checks/README.md")
-def test_threat_recall_bar_on_the_later_blind_test_files(test2_metrics, test3_metrics):
-    assert test2_metrics["threat_recall"] >= 0.9 and test3_metrics["threat_recall"] >= 0.9
+@pytest.mark.xfail(strict=True, reason="threat recall on the blind test files is 48/55 = 0.873, "
+                                       "97/110 = 0.882 and 91/102 = 0.892 for version "
+                                       "3+ce09c658.674c87, under the 0.9 bar; see "
+                                       "checks/README.md")
+@pytest.mark.parametrize("split", BLIND_FILES)
+def test_threat_recall_bar_on_the_blind_test_files(blind_metrics, split):
+    assert blind_metrics[split]["threat_recall"] >= 0.9
 
 
 def test_metrics_by_hand():
