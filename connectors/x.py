@@ -833,19 +833,27 @@ def _sent_params(response: requests.Response) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url or "").query, keep_blank_values=True))
 
 
-def _page_problem(text: str, *, lookup: bool) -> str | None:
-    """Why a 200 body is not a page of its endpoint, or None when it is one."""
+def _parsed_answer(text: str) -> tuple[dict, str | None]:
+    """The JSON object of a 200 body, or why it is not an X API answer (not JSON, not an
+    object, ``errors`` not a list)."""
     try:
         body = loads_strict(text)
     except ValueError as exc:
         snippet = " ".join(text[:80].split())
-        return f"body is not JSON ({snippet!r}: {getattr(exc, 'msg', exc)})"
+        return {}, f"body is not JSON ({snippet!r}: {getattr(exc, 'msg', exc)})"
     if not isinstance(body, dict):
-        return f"body is a JSON {type(body).__name__}, not an object"
-    data = body.get("data")
-    errors = body.get("errors")
-    if errors is not None and not isinstance(errors, list):
-        return "'errors' is not a list"
+        return {}, f"body is a JSON {type(body).__name__}, not an object"
+    if body.get("errors") is not None and not isinstance(body["errors"], list):
+        return body, "'errors' is not a list"
+    return body, None
+
+
+def _page_problem(text: str, *, lookup: bool) -> str | None:
+    """Why a 200 body is not a page of its endpoint, or None when it is one."""
+    body, problem = _parsed_answer(text)
+    if problem:
+        return problem
+    data, errors = body.get("data"), body.get("errors")
     if data is not None:
         if not isinstance(data, list):
             return "'data' is not a list"
@@ -872,17 +880,10 @@ def _page_problem(text: str, *, lookup: bool) -> str | None:
 
 def _profile_problem(text: str) -> str | None:
     """Why a 200 body is not a user lookup (``data`` one user object, or ``errors`` only)."""
-    try:
-        body = loads_strict(text)
-    except ValueError as exc:
-        snippet = " ".join(text[:80].split())
-        return f"body is not JSON ({snippet!r}: {getattr(exc, 'msg', exc)})"
-    if not isinstance(body, dict):
-        return f"body is a JSON {type(body).__name__}, not an object"
-    data = body.get("data")
-    errors = body.get("errors")
-    if errors is not None and not isinstance(errors, list):
-        return "'errors' is not a list"
+    body, problem = _parsed_answer(text)
+    if problem:
+        return problem
+    data, errors = body.get("data"), body.get("errors")
     if data is None:
         return None if errors else "neither 'data' nor 'errors'"
     if not isinstance(data, dict):
