@@ -7,10 +7,5 @@ SELECT c.item_id AS subject_id,
 FROM core.items c
 LEFT JOIN core.items p ON p.item_id = c.thread_root_id
 LEFT JOIN core.items q ON q.item_id = c.parent_item_id AND q.kind IN ('comment', 'reply')
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN length(q.author_handle) > 0
-                     AND starts_with(lower(c.text), lower(q.author_handle) || ' ')
-                THEN ltrim(substr(c.text, length(q.author_handle) + 2), ' ,:')
-                ELSE coalesce(c.text, '') END AS text
-) t
+CROSS JOIN LATERAL (SELECT core.without_reply_tag(c.text, q.author_handle) AS text) t
 WHERE c.kind IN ('comment', 'reply') AND NOT c.author_is_district

@@ -3,10 +3,5 @@
 SELECT i.item_id AS subject_id, sha256(t.text) AS content_sha256, t.text
 FROM core.items i
 LEFT JOIN core.items q ON q.item_id = i.parent_item_id AND q.kind IN ('comment', 'reply')
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN length(q.author_handle) > 0
-                     AND starts_with(lower(i.text), lower(q.author_handle) || ' ')
-                THEN ltrim(substr(i.text, length(q.author_handle) + 2), ' ,:')
-                ELSE coalesce(i.text, '') END AS text
-) t
+CROSS JOIN LATERAL (SELECT core.without_reply_tag(i.text, q.author_handle) AS text) t
 WHERE i.author_is_district
