@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,12 +20,12 @@ import requests
 
 from connectors.graph import GraphConnector, make_graph_client
 from connectors.transport import Call, HandlerAdapter, Reply
+from tests.fixtures import FIXTURES
 from warehouse import db
 from warehouse.raw_store import RawWriter
 
 TOKEN = "TEST-SECRET-TOKEN-456"
 VERSION = "v25.0"
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 PYFB = FIXTURES / "graph-api" / "python-facebook"
 
 Route = Callable[[Call], Reply]

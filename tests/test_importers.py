@@ -43,10 +43,10 @@ from connectors.importers import (
     import_x_archive,
     x_endpoint_for_url,
 )
+from tests.fixtures import FIXTURES
 from warehouse import db
 from warehouse.raw_store import RawWriter
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 TWARC = FIXTURES / "x-api-v2" / "twarc-csv"
 GRAPH = FIXTURES / "graph-api" / "python-facebook"
 ARCHIVE = Path(__file__).resolve().parent / "data" / "x-archive"

@@ -27,8 +27,8 @@ from checks.policy import (
     load_pack,
     print_coverage,
 )
+from tests.fixtures import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 PACKS = {
     "metro-technology-centers-bp-8007": "metro-technology-centers-bp-8007.txt",
     "moore-norman-technology-center": "moore-norman-technology-center.txt",

@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,10 +20,11 @@ import yaml
 from connectors.base import CaptureError
 from connectors.transport import Call, HandlerAdapter, Reply
 from connectors.x import XAccount, XCaptureResult, XConnector, make_x_client
+from tests.fixtures import FIXTURES as SHARED_FIXTURES
 from warehouse import db
 from warehouse.raw_store import RawWriter
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "x-api-v2"
+FIXTURES = SHARED_FIXTURES / "x-api-v2"
 TWARC_DIR = FIXTURES / "twarc-csv"
 CASSETTE_DIR = FIXTURES / "tweepy-cassettes"
 
