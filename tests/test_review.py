@@ -203,6 +203,12 @@ def test_a_review_of_content_that_changed_since_the_report_leaves_it_open(distri
     result = import_review_file(d.con, csv_path)
     assert len(result.recorded) == 1 and "content changed" in result.warnings[0]
     assert d.status(ids["at"]) == "open"
+    # the analysts' weekly mart does not count the stale review as a review or a false positive
+    rule = d.con.execute("SELECT rule FROM audit.findings WHERE finding_id = ?",
+                         [ids["at"]]).fetchone()[0]
+    assert d.con.execute(
+        "SELECT sum(reviewed), sum(false_positives), sum(dismissed), sum(stale_reviews) "
+        "FROM marts.findings_by_week WHERE rule = ?", [rule]).fetchone() == (0, 0, 0, 1)
 
 
 def test_importing_an_older_report_warns_of_a_newer_decision(district, tmp_path):
