@@ -6,11 +6,13 @@
   counts even in a supportive comment, empty text is not scored, batches keep their order and
   make one ``encode`` call, bad input raises ``InputError``, versions are stable and follow the
   model JSON and the thresholds;
-- the committed model was trained on the current training files (never the blind test file),
-  its fine-tuned classifier is the committed ONNX file, and retraining reproduces the model;
-- on the blind test file it meets the removable-recall, protected and precision bars (threat
-  recall has its own, currently failing, bar: see ``checks/README.md``); the simulated district's
-  planted removable comments are found and its protected ones left alone.
+- the committed model was trained on the current training files (never a blind test file),
+  its two fine-tuned classifiers are the committed ONNX files and their mean is what it reads,
+  and retraining reproduces the model;
+- on each of the four blind test files it meets the threat-recall, removable-recall, protected
+  and precision bars; the simulated district's protected comments are left alone and nearly all
+  its planted removable comments are found (the rest is a strict ``xfail``: see
+  ``checks/README.md``).
 
 Example comments here were written for this test, not taken from the data files.
 """
@@ -314,21 +316,41 @@ def test_model_records_the_current_training_files_and_classifier():
     assert model.train_sha256 == datasets.joined_sha256(paths)
     assert model.meta["lexicon_sha256"] == comment.lexicon_digest()
     assert model.combiner.feature_names == comment.meta_feature_names()
-    assert model.finetuned_sha256 == file_sha256(comment.FINETUNED_PATH)
-    oof = json.loads((comment.HERE / "models" / "comment-finetuned.oof.json").read_text())
-    assert oof["onnx_sha256"] == model.finetuned_sha256
-    assert oof["train_sha256"] == model.train_sha256
+    from checks.detectors.finetuned import MEMBERS
+
+    members = MEMBERS["comment"]
+    assert len(members) == 2 and len({m.seed for m in members}) == 2
+    assert model.finetuned_sha256 == [file_sha256(p) for p in comment.finetuned_paths()]
+    for member, sha in zip(members, model.finetuned_sha256, strict=True):
+        oof = json.loads(member.oof_path("comment").read_text())
+        assert oof["onnx_sha256"] == sha
+        assert oof["train_sha256"] == model.train_sha256
+        assert (oof["seed"], oof["typo_share"]) == (member.seed, member.typo_share)
 
 
 def test_a_swapped_classifier_file_is_refused(tmp_path):
     from checks.detectors.embedding import ModelFileError
-    from checks.detectors.finetuned import FineTunedClassifier
+    from checks.detectors.finetuned import FineTunedEnsemble
 
-    swapped = tmp_path / "comment-finetuned.onnx"
-    swapped.write_bytes(comment.FINETUNED_PATH.read_bytes()[:-1] + b"\0")
+    first, second = comment.finetuned_paths()
+    swapped = tmp_path / second.name
+    swapped.write_bytes(second.read_bytes()[:-1] + b"\0")
     model = comment.CommentModel.load(comment.MODEL_PATH)
     with pytest.raises(ModelFileError, match="expects"):
-        FineTunedClassifier(swapped, comment.LABELS, model.finetuned_sha256)
+        FineTunedEnsemble(list(zip([first, swapped], model.finetuned_sha256, strict=True)),
+                          comment.LABELS)
+
+
+def test_the_ensemble_is_the_mean_of_its_members(det):
+    from checks.detectors.finetuned import FineTunedClassifier
+
+    texts = ["see you at the board meeting, all of us", "i know wich car is yours coach"]
+    mean = det.classifier.predict_proba(texts)
+    alone = [FineTunedClassifier(path, comment.LABELS, sha).predict_proba(texts)
+             for path, sha in zip(comment.finetuned_paths(), det.model.finetuned_sha256,
+                                  strict=True)]
+    assert not np.allclose(alone[0], alone[1], atol=1e-3)  # two different classifiers
+    assert np.allclose(mean, (alone[0] + alone[1]) / 2, atol=1e-12)
 
 
 def test_the_fine_tuned_classifier_reads_threats_apart_from_criticism(det):
@@ -354,14 +376,14 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 
 
 # --------------------------------------------------------------------------------------------
-# quality bars on the blind test file (measured, never tuned on)
+# quality bars on the blind test files (measured, never tuned on)
 # --------------------------------------------------------------------------------------------
 
-#: blind test file -> (comments, protected comments, threat recall measured for the committed
-#: version 3+ce09c658.674c87, held as a regression guard). Measured: removable recall 0.970 /
-#: 0.914 / 0.933, protected given a ground 3 of 85 / 1 of 101 / 1 of 111, removable precision
-#: 0.961 / 0.977 / 0.991, threats 48/55, 97/110, 91/102.
-BLIND_FILES = {"test": (423, 85, 0.87), "test2": (422, 101, 0.88), "test3": (422, 111, 0.89)}
+#: blind test file -> (comments, protected comments). Measured for the committed version
+#: 4+8a06fe21.674c87: threat recall 50/55, 104/110, 96/102, 92/101; removable recall 0.983 /
+#: 0.957 / 0.956 / 0.969, precision 0.954 / 0.974 / 0.977 / 0.969; protected given a ground 3 of
+#: 85, 2 of 101, 2 of 111, 5 of 111.
+BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111)}
 
 
 @pytest.fixture(scope="module")
@@ -373,24 +395,14 @@ def blind_metrics(det):
 
 
 @pytest.mark.parametrize("split", BLIND_FILES)
-def test_removable_recall_protected_rate_and_precision_on_the_blind_test_files(blind_metrics,
-                                                                               split):
-    rows, protected, threat_guard = BLIND_FILES[split]
+def test_the_bars_on_every_blind_test_file(blind_metrics, split):
+    rows, protected = BLIND_FILES[split]
     m = blind_metrics[split]
     assert m["n"] == rows and m["protected"] == protected
+    assert m["threat_recall"] >= 0.9, m  # the bar
     assert m["removable_recall"] >= 0.85, m  # the bar
     assert m["protected_flagged_rate"] <= 0.05, m  # the bar
     assert m["removable_precision"] >= 0.9, m
-    assert m["threat_recall"] >= threat_guard, m
-
-
-@pytest.mark.xfail(strict=True, reason="threat recall on the blind test files is 48/55 = 0.873, "
-                                       "97/110 = 0.882 and 91/102 = 0.892 for version "
-                                       "3+ce09c658.674c87, under the 0.9 bar; see "
-                                       "checks/README.md")
-@pytest.mark.parametrize("split", BLIND_FILES)
-def test_threat_recall_bar_on_the_blind_test_files(blind_metrics, split):
-    assert blind_metrics[split]["threat_recall"] >= 0.9
 
 
 def test_metrics_by_hand():

@@ -21,13 +21,18 @@ Method (measurements in ``checks/docs/comment.md``):
    (``lexicons.PROTOTYPES``): ``RULE_FEATURES``, 25 columns, counts capped.
 2. **Embedding classifier**: a multinomial L2 logistic regression on the MiniLM embedding of the
    comment (leading "@name" reply tags removed).
-3. **Combiner**: a second multinomial logistic regression on the rule features, the post-comment
-   cosine and the log-probabilities of (2), *stacked*: trained on out-of-fold probabilities of
-   (2), so it learns how far to trust the embedding on comments it has not seen. It is also
+3. **Fine-tuned classifiers**: two MiniLM encoders fine-tuned end to end on the labelled
+   comments (``checks.detectors.finetune``; each with its own seed, the second also on typo'd
+   copies of 40 % of the rows), run with onnxruntime and averaged
+   (``checks.detectors.finetuned.FineTunedEnsemble``).
+4. **Combiner**: a second multinomial logistic regression on the rule features, the post-comment
+   cosine and the log-probabilities of (2) and (3), *stacked*: trained on out-of-fold
+   probabilities of (2) and (3), so it learns how far to trust them on comments they have not
+   seen. It is also
    trained on down-weighted copies of every comment with the train-derived lexicon columns zeroed
    ("rule dropout"): the lists were written looking at the train file, so on it they look more
    complete than they will be on new comments.
-4. **Decision** (``decide``): a ground is given when ``1 - P(none) >= flag``, the most probable
+5. **Decision** (``decide``): a ground is given when ``1 - P(none) >= flag``, the most probable
    one; strong profanity found by the rules makes a comment at least ``obscene_profane``
    (labelling rule: profanity counts even in a supportive comment; a more serious ground stays);
    ``threat_violence`` wins over everything when the combiner's P(threat) >= ``threat``, or
@@ -66,14 +71,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.linear import LinearModel
 
 NAME = "comment"
-METHOD_VERSION = "3"  # bump when features or method change (model and lexicon hashes appended)
-FORMAT = "socialaudit.comment/3"
+METHOD_VERSION = "4"  # bump when features or method change (model and lexicon hashes appended)
+FORMAT = "socialaudit.comment/4"
 LABELS = ("none", "threat_violence", "illegal_activity", "harassment_abuse", "obscene_profane",
           "spam_advertising", "off_topic")
 GROUNDS = LABELS[1:]  # in order of precedence (labelling rules: the most serious wins)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "comment.json"
-FINETUNED_PATH = HERE / "models" / "comment-finetuned.onnx"
 FINETUNED_MAX_TOKENS = 96
 LEXICON_PATH = HERE / "lexicons.py"
 
@@ -101,6 +105,13 @@ class TextEncoder(Protocol):
 
 class TextClassifier(Protocol):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def finetuned_paths() -> list[Path]:
+    """The ONNX files of the fine-tuned classifiers the detector averages."""
+    from checks.detectors.finetuned import MEMBERS
+
+    return [m.onnx_path(NAME) for m in MEMBERS[NAME]]
 
 
 def finetuned_text(text: str) -> str:
@@ -263,7 +274,7 @@ class CommentModel:
     """The two stacked logistic regressions, the thresholds and their provenance."""
 
     def __init__(self, embedding: LinearModel, combiner: LinearModel, *,
-                 thresholds: Thresholds, cos_default: float, finetuned_sha256: str,
+                 thresholds: Thresholds, cos_default: float, finetuned_sha256: Sequence[str],
                  train_sha256: str = "", meta: Mapping[str, Any] | None = None):
         for part in (embedding, combiner):
             if tuple(part.classes) != LABELS:
@@ -276,7 +287,8 @@ class CommentModel:
         self.combiner = combiner
         self.thresholds = thresholds
         self.cos_default = float(cos_default)
-        self.finetuned_sha256 = finetuned_sha256  # of FINETUNED_PATH, checked before use
+        # of each fine-tuned member's ONNX file (finetuned.MEMBERS order), checked before use
+        self.finetuned_sha256 = list(finetuned_sha256)
         self.train_sha256 = train_sha256
         self.meta = dict(meta or {})
 
@@ -455,11 +467,11 @@ class CommentDetector:
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
-            from checks.detectors.finetuned import FineTunedClassifier
+            from checks.detectors.finetuned import FineTunedEnsemble
 
-            self._classifier = FineTunedClassifier(FINETUNED_PATH, LABELS,
-                                                   self.model.finetuned_sha256,
-                                                   max_tokens=FINETUNED_MAX_TOKENS)
+            self._classifier = FineTunedEnsemble(
+                list(zip(finetuned_paths(), self.model.finetuned_sha256, strict=True)), LABELS,
+                max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier
 
     def validate(self, item: Mapping[str, Any]) -> None:
@@ -522,7 +534,7 @@ class CommentDetector:
         if apc >= 0.5:
             reasons.append(f"alt-profanity-check p={apc:.2f}")
         top = max(range(1, len(LABELS)), key=lambda i: float(ft[i]))
-        reasons.append(f"fine-tuned classifier: P({LABELS[top]})={float(ft[top]):.2f}, "
+        reasons.append(f"fine-tuned classifiers: P({LABELS[top]})={float(ft[top]):.2f}, "
                        f"P(none)={float(ft[0]):.2f}")
         top = max(range(1, len(LABELS)), key=lambda i: float(p_emb[i]))
         reasons.append(f"embedding classifier: P({LABELS[top]})={float(p_emb[top]):.2f}, "
@@ -800,9 +812,9 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
 
         encoder = shared_encoder()
     sha = datasets.joined_sha256(paths)
-    from checks.detectors.finetune import read_oof
+    from checks.detectors.finetune import read_ensemble_oof
 
-    ft, finetuned_sha = read_oof(NAME, rows, sha, LABELS)
+    ft, finetuned_sha = read_ensemble_oof(NAME, rows, sha, LABELS)
     f, groups = train_features(rows, encoder, ft)
     profane = [bool(ev["profanity"]) for ev in f.evidence]
     meta: dict[str, Any] = {"train_file": datasets.joined_names(paths), "n_train": len(rows),

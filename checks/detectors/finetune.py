@@ -1,14 +1,16 @@
 """Fine-tune all-MiniLM-L6-v2 as a text classifier and export it to int8 ONNX (training only).
 
-``python -m checks.detectors.finetune comment|confidential`` fine-tunes the sentence encoder end
-to end (mean pooling and a linear layer on top) on that detector's training rows, and writes
+``python -m checks.detectors.finetune comment|confidential [--member K]`` fine-tunes the
+sentence encoder end to end (mean pooling and a linear layer on top) on that detector's training
+rows, once per member of ``checks.detectors.finetuned.MEMBERS`` (its own seed; optionally with
+typo'd copies of a share of the rows added to what each fold fits on), and writes per member
 
-- ``checks/detectors/models/<name>-finetuned.onnx``: the classifier, int8 (dynamic
+- ``checks/detectors/models/<name>-finetuned<suffix>.onnx``: the classifier, int8 (dynamic
   quantization), run at audit time by ``checks.detectors.finetuned`` with onnxruntime, and
-- ``checks/detectors/models/<name>-finetuned.oof.json``: its out-of-fold probabilities for every
-  training row (5 folds; comments grouped by post), which the detector's own logistic
-  regression is then trained on (stacking: it learns how far to trust the classifier on text it
-  has not seen).
+- ``checks/detectors/models/<name>-finetuned<suffix>.oof.json``: its out-of-fold probabilities
+  for every training row (5 folds; comments grouped by post), which the detector's own logistic
+  regression is then trained on (stacking: it learns how far to trust the classifiers, averaged,
+  on text they have not seen).
 
 A frozen sentence embedding blurs what makes a comment a threat ("I'll be at the board meeting"
 and "I'll be at the board meeting and I won't be alone" embed alike), and word lists written
@@ -26,13 +28,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from checks.detectors.finetuned import MAX_TOKENS, encode, tokenizer
+from checks.detectors.finetuned import MAX_TOKENS, MEMBERS, Member, encode, tokenizer
 
 HERE = Path(__file__).resolve().parent
 EPOCHS, LEARNING_RATE, BATCH, WARMUP = 4, 4e-5, 16, 0.1
@@ -121,19 +124,59 @@ def predict(model: Any, texts: Sequence[str], *, max_tokens: int = MAX_TOKENS,
     return np.vstack(out) if out else np.zeros((0, 0))
 
 
+TYPO_LETTERS = "aeiourstnl"
+
+
+def with_typo(text: str, rng: random.Random) -> str:
+    """``text`` as a hurried typist might write it: one or two words of four letters or more
+    each get a letter dropped, two letters swapped, a letter doubled or one replaced; three
+    times in ten the whole text is lower-cased too."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) >= 4]
+    for i in rng.sample(long, min(len(long), rng.choice((1, 1, 2)))):
+        chars = list(words[i])
+        letters = [k for k, c in enumerate(chars) if c.isalpha()]
+        k = rng.choice(letters[1:])
+        edit = rng.randrange(4)
+        if edit == 1 and k + 1 < len(chars) and chars[k] != chars[k + 1]:
+            chars[k], chars[k + 1] = chars[k + 1], chars[k]
+        elif edit == 2:
+            chars.insert(k, chars[k])
+        elif edit == 3:
+            chars[k] = rng.choice([c for c in TYPO_LETTERS if c != chars[k].lower()])
+        else:
+            del chars[k]
+        words[i] = "".join(chars)
+    out = " ".join(words)
+    return out.lower() if rng.random() < 0.3 else out
+
+
+def with_typo_copies(texts: Sequence[str], labels: Sequence[int], share: float,
+                     rng: random.Random) -> tuple[list[str], list[int]]:
+    """``texts`` and ``labels`` followed by typo'd copies of about ``share`` of them."""
+    picked = [i for i in range(len(texts)) if rng.random() < share]
+    return ([*texts, *(with_typo(texts[i], rng) for i in picked)],
+            [*labels, *(labels[i] for i in picked)])
+
+
 def out_of_fold(texts: Sequence[str], labels: Sequence[int], groups: Sequence[int],
-                n_labels: int, *, max_tokens: int = MAX_TOKENS,
+                n_labels: int, member: Member, *, max_tokens: int = MAX_TOKENS,
                 log: Callable[[str], Any] = print) -> Any:
-    """Probabilities of each row from a classifier fine-tuned without its group (post)."""
+    """Probabilities of each row from a classifier fine-tuned without its group (post); the
+    member's seed splits the folds and seeds each fit, and its typo'd copies are made from the
+    rows a fold fits on only."""
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
     out = np.zeros((len(texts), n_labels))
-    splitter = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    rng = random.Random(member.seed)
+    splitter = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=member.seed)
     for k, (a, b) in enumerate(splitter.split(np.zeros(len(texts)), groups=groups)):
-        log(f" fold {k + 1}/{FOLDS}: {len(a)} rows to fit, {len(b)} held out")
-        model = fine_tune([texts[i] for i in a], [labels[i] for i in a], n_labels,
-                          max_tokens=max_tokens, seed=SEED + k, log=log)
+        fit_texts, fit_labels = with_typo_copies([texts[i] for i in a], [labels[i] for i in a],
+                                                 member.typo_share, rng)
+        log(f" fold {k + 1}/{FOLDS}: {len(fit_texts)} rows to fit, {len(b)} held out")
+        model = fine_tune(fit_texts, fit_labels, n_labels, max_tokens=max_tokens,
+                          seed=member.seed + k, log=log)
         out[b] = predict(model, [texts[i] for i in b], max_tokens=max_tokens)
     return out
 
@@ -188,33 +231,41 @@ def confidential_task(rows: Sequence[dict[str, Any]]) -> Task:
 TASKS = {"comment": comment_task, "confidential": confidential_task}
 
 
-def fine_tune_detector(name: str, log: Callable[[str], Any] = print) -> dict[str, Any]:
-    """Out-of-fold probabilities and the final classifier for detector ``name``."""
+def fine_tune_detector(name: str, member: Member | None = None,
+                       log: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Out-of-fold probabilities and the final classifier of one member (default: the first)
+    of detector ``name``."""
     import numpy as np
 
     from checks import datasets
     from checks.detectors.finetuned import FineTunedClassifier
 
+    member = member or MEMBERS[name][0]
     paths = datasets.training_paths(name)
     rows = datasets.load_all(paths)
     texts, labels, groups, names, max_tokens = TASKS[name](rows)
-    log(f"{name}: {len(rows)} rows from {datasets.joined_names(paths)}")
-    oof = out_of_fold(texts, labels, groups, len(names), max_tokens=max_tokens, log=log)
+    log(f"{name}{member.suffix}: {len(rows)} rows from {datasets.joined_names(paths)}, seed "
+        f"{member.seed}, typo'd copies of {member.typo_share:.0%}")
+    oof = out_of_fold(texts, labels, groups, len(names), member, max_tokens=max_tokens, log=log)
     log(" final model on every row")
-    model = fine_tune(texts, labels, len(names), max_tokens=max_tokens, seed=SEED, log=log)
-    onnx_path = HERE / "models" / f"{name}-finetuned.onnx"
+    fit_texts, fit_labels = with_typo_copies(texts, labels, member.typo_share,
+                                             random.Random(member.seed))
+    model = fine_tune(fit_texts, fit_labels, len(names), max_tokens=max_tokens,
+                      seed=member.seed, log=log)
+    onnx_path = member.onnx_path(name)
     sha = export(model, onnx_path)
     # what the audit will compute: the quantized model through onnxruntime
     check = FineTunedClassifier(onnx_path, names, sha,
                                 max_tokens=max_tokens).predict_proba(texts[:200])
     agree = float(np.mean(check.argmax(1) == predict(model, texts[:200],
                                                      max_tokens=max_tokens).argmax(1)))
-    oof_path = HERE / "models" / f"{name}-finetuned.oof.json"
+    oof_path = member.oof_path(name)
     record = {"labels": list(names), "onnx_sha256": sha,
               "train_sha256": datasets.joined_sha256(paths),
               "train_file": datasets.joined_names(paths), "max_tokens": max_tokens,
               "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "batch": BATCH,
-              "folds": FOLDS, "seed": SEED, "int8_agreement_first_200": round(agree, 4),
+              "folds": FOLDS, "seed": member.seed, "typo_share": member.typo_share,
+              "int8_agreement_first_200": round(agree, 4),
               "ids": [r["id"] for r in rows],
               "probas": [[round(float(v), 6) for v in p] for p in oof]}
     oof_path.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
@@ -224,12 +275,14 @@ def fine_tune_detector(name: str, log: Callable[[str], Any] = print) -> dict[str
 
 
 def read_oof(name: str, rows: Sequence[dict[str, Any]], train_sha256: str,
-             labels: Sequence[str]) -> tuple[Any, str]:
-    """The out-of-fold probabilities of ``rows`` (in their order) and the sha256 of the ONNX
-    classifier they belong to; an error if the file was made from other training files."""
+             labels: Sequence[str], member: Member | None = None) -> tuple[Any, str]:
+    """The out-of-fold probabilities of ``rows`` (in their order) of one member (default: the
+    first) and the sha256 of the ONNX classifier they belong to; an error if the file was made
+    from other training files."""
     import numpy as np
 
-    path = HERE / "models" / f"{name}-finetuned.oof.json"
+    member = member or MEMBERS[name][0]
+    path = member.oof_path(name)
     record = json.loads(path.read_text(encoding="utf-8"))
     if record["train_sha256"] != train_sha256 or tuple(record["labels"]) != tuple(labels):
         raise ValueError(f"{path.name} was made from other training files or labels: "
@@ -242,13 +295,28 @@ def read_oof(name: str, rows: Sequence[dict[str, Any]], train_sha256: str,
     return probas[[where[r["id"]] for r in rows]], record["onnx_sha256"]
 
 
+def read_ensemble_oof(name: str, rows: Sequence[dict[str, Any]], train_sha256: str,
+                      labels: Sequence[str]) -> tuple[Any, list[str]]:
+    """The mean out-of-fold probabilities of every member of ``name`` (what the ensemble gives
+    at audit time) and the members' ONNX sha256s, in ``MEMBERS`` order."""
+    parts = [read_oof(name, rows, train_sha256, labels, m) for m in MEMBERS[name]]
+    return sum(p for p, _ in parts) / len(parts), [sha for _, sha in parts]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks.detectors.finetune",
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("detector", choices=sorted(TASKS))
+    parser.add_argument("--member", type=int, default=None,
+                        help="fine-tune only this member (1 = the first; default: all)")
     args = parser.parse_args(argv)
-    fine_tune_detector(args.detector)
+    members = MEMBERS[args.detector]
+    if args.member is not None and not 1 <= args.member <= len(members):
+        parser.error(f"{args.detector} has members 1 to {len(members)}")
+    for k, member in enumerate(members, 1):
+        if args.member in (None, k):
+            fine_tune_detector(args.detector, member)
     return 0
 
 

@@ -1,15 +1,19 @@
-"""A fine-tuned MiniLM text classifier, run offline with onnxruntime (int8 ONNX, committed).
+"""Fine-tuned MiniLM text classifiers, run offline with onnxruntime (int8 ONNX, committed).
 
-The model file is written by ``checks.detectors.finetune`` and checked against the sha256 its
-detector's model JSON records before first use, so a swapped or stale file fails loudly. It reads
-the same committed tokenizer as ``checks.detectors.embedding`` (truncated to ``MAX_TOKENS``, as in
-training). onnxruntime and tokenizers are imported on first use.
+A detector has one or more fine-tuned classifiers (``MEMBERS``: each fine-tuned with its own seed,
+some on copies of the rows with typos added); its probabilities are their mean
+(``FineTunedEnsemble``). The model files are written by ``checks.detectors.finetune`` and each is
+checked against the sha256 its detector's model JSON records before first use, so a swapped or
+stale file fails loudly. They read the same committed tokenizer as ``checks.detectors.embedding``
+(truncated to the detector's token limit, as in training). onnxruntime and tokenizers are
+imported on first use.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,31 @@ import numpy as np
 from checks.detectors.embedding import ModelFileError, _sha256
 
 MAX_TOKENS = 96  # default truncation; each model records its own, used in training and here
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One fine-tuned classifier of a detector: its files' suffix, the seed it is fine-tuned
+    (and its folds split) with, and the share of training rows also fed with typos added."""
+
+    suffix: str
+    seed: int
+    typo_share: float = 0.0
+
+    def onnx_path(self, detector: str) -> Path:
+        return MODELS_DIR / f"{detector}-finetuned{self.suffix}.onnx"
+
+    def oof_path(self, detector: str) -> Path:
+        return MODELS_DIR / f"{detector}-finetuned{self.suffix}.oof.json"
+
+
+#: each detector's fine-tuned classifiers; the comment detector averages two (the second one
+#: fine-tuned on typo'd copies of 40 % of the rows too): see checks/docs/comment.md
+MEMBERS: dict[str, tuple[Member, ...]] = {
+    "comment": (Member("", 7), Member("-2", 11, 0.4)),
+    "confidential": (Member("", 7),),
+}
 
 
 def tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
@@ -82,3 +111,21 @@ class FineTunedClassifier:
             exp = np.exp(logits)
             out[i] = exp / exp.sum()
         return out
+
+
+class FineTunedEnsemble:
+    """The mean of several ``FineTunedClassifier`` s' probabilities (one of them: its own)."""
+
+    def __init__(self, members: Sequence[tuple[str | Path, str]], labels: Sequence[str], *,
+                 max_tokens: int = MAX_TOKENS, threads: int = 2):
+        if not members:
+            raise ValueError("an ensemble needs at least one fine-tuned classifier")
+        self.labels = tuple(labels)
+        self.members = [FineTunedClassifier(path, labels, sha, max_tokens=max_tokens,
+                                            threads=threads) for path, sha in members]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        out = self.members[0].predict_proba(texts)
+        for member in self.members[1:]:
+            out = out + member.predict_proba(texts)
+        return out / len(self.members)
