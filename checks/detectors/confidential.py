@@ -59,7 +59,6 @@ LABELS = ("ok", "confidential")  # gold labels of the data files; second = posit
 NONE = "none"
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "confidential.json"
-FINETUNED_PATH = HERE / "models" / "confidential-finetuned.onnx"
 FINETUNED_MAX_TOKENS = 256  # a disclosure can come late in a long post
 NAMES_PATH = HERE / "assets" / "first_names.txt"
 
@@ -90,6 +89,14 @@ class TextEncoder(Protocol):
 # --------------------------------------------------------------------------------------------
 # hits
 # --------------------------------------------------------------------------------------------
+
+
+def finetuned_path() -> Path:
+    """The ONNX file of the detector's fine-tuned classifier (its one member)."""
+    from checks.detectors.finetuned import MEMBERS
+
+    (member,) = MEMBERS[NAME]
+    return member.onnx_path(NAME)
 
 @dataclass(frozen=True)
 class Hit:
@@ -1326,7 +1333,7 @@ class ConfidentialDetector:
         if self._classifier is None:
             from checks.detectors.finetuned import FineTunedClassifier
 
-            self._classifier = FineTunedClassifier(FINETUNED_PATH, LABELS,
+            self._classifier = FineTunedClassifier(finetuned_path(), LABELS,
                                                    self.bundle.params["finetuned_sha256"],
                                                    max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier
