@@ -382,8 +382,13 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: blind test file -> (comments, protected comments). Measured for the committed version
 #: 4+8a06fe21.674c87: threat recall 50/55, 104/110, 96/102, 92/101; removable recall 0.983 /
 #: 0.957 / 0.956 / 0.969, precision 0.954 / 0.974 / 0.977 / 0.969; protected given a ground 3 of
-#: 85, 2 of 101, 2 of 111, 5 of 111.
-BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111)}
+#: 85, 2 of 101, 2 of 111, 5 of 111. On test5 (short comments): threat recall 35/50, removable
+#: recall 0.837, precision 0.980, protected 0 of 55.
+BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
+               "test5": (321, 55)}
+#: blind files of short comments (at most 10 words), where two bars are not met, and what was
+#: measured there for the committed version (held, so it cannot fall unnoticed)
+SHORT_FILES = {"test5": {"threat_recall": 0.70, "removable_recall": 0.837}}
 
 
 @pytest.fixture(scope="module")
@@ -399,10 +404,19 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     rows, protected = BLIND_FILES[split]
     m = blind_metrics[split]
     assert m["n"] == rows and m["protected"] == protected
-    assert m["threat_recall"] >= 0.9, m  # the bar
-    assert m["removable_recall"] >= 0.85, m  # the bar
+    floors = SHORT_FILES.get(split, {"threat_recall": 0.9, "removable_recall": 0.85})  # the bars
+    assert m["threat_recall"] >= floors["threat_recall"], m
+    assert m["removable_recall"] >= floors["removable_recall"] - 1e-9, m
     assert m["protected_flagged_rate"] <= 0.05, m  # the bar
     assert m["removable_precision"] >= 0.9, m
+
+
+@pytest.mark.xfail(strict=True, reason="on short comments (comment.test5.jsonl) threat recall is "
+                                       "0.70 and removable recall 0.837; see checks/README.md")
+@pytest.mark.parametrize("split", SHORT_FILES)
+def test_the_bars_on_short_comments(blind_metrics, split):
+    m = blind_metrics[split]
+    assert m["threat_recall"] >= 0.9 and m["removable_recall"] >= 0.85, m  # the bars
 
 
 def test_metrics_by_hand():
