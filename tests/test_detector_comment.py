@@ -316,11 +316,11 @@ def test_model_records_the_current_training_files_and_classifier():
     assert model.train_sha256 == datasets.joined_sha256(paths)
     assert model.meta["lexicon_sha256"] == comment.lexicon_digest()
     assert model.combiner.feature_names == comment.meta_feature_names()
-    from checks.detectors.finetuned import MEMBERS
+    from checks.detectors.finetuned import MEMBERS, onnx_paths
 
     members = MEMBERS["comment"]
     assert len(members) == 2 and len({m.seed for m in members}) == 2
-    assert model.finetuned_sha256 == [file_sha256(p) for p in comment.finetuned_paths()]
+    assert model.finetuned_sha256 == [file_sha256(p) for p in onnx_paths(comment.NAME)]
     for member, sha in zip(members, model.finetuned_sha256, strict=True):
         oof = json.loads(member.oof_path("comment").read_text())
         assert oof["onnx_sha256"] == sha
@@ -330,9 +330,9 @@ def test_model_records_the_current_training_files_and_classifier():
 
 def test_a_swapped_classifier_file_is_refused(tmp_path):
     from checks.detectors.embedding import ModelFileError
-    from checks.detectors.finetuned import FineTunedEnsemble
+    from checks.detectors.finetuned import FineTunedEnsemble, onnx_paths
 
-    first, second = comment.finetuned_paths()
+    first, second = onnx_paths(comment.NAME)
     swapped = tmp_path / second.name
     swapped.write_bytes(second.read_bytes()[:-1] + b"\0")
     model = comment.CommentModel.load(comment.MODEL_PATH)
@@ -342,12 +342,12 @@ def test_a_swapped_classifier_file_is_refused(tmp_path):
 
 
 def test_the_ensemble_is_the_mean_of_its_members(det):
-    from checks.detectors.finetuned import FineTunedClassifier
+    from checks.detectors.finetuned import FineTunedClassifier, onnx_paths
 
     texts = ["see you at the board meeting, all of us", "i know wich car is yours coach"]
     mean = det.classifier.predict_proba(texts)
     alone = [FineTunedClassifier(path, comment.LABELS, sha).predict_proba(texts)
-             for path, sha in zip(comment.finetuned_paths(), det.model.finetuned_sha256,
+             for path, sha in zip(onnx_paths(comment.NAME), det.model.finetuned_sha256,
                                   strict=True)]
     assert not np.allclose(alone[0], alone[1], atol=1e-3)  # two different classifiers
     assert np.allclose(mean, (alone[0] + alone[1]) / 2, atol=1e-12)
@@ -406,7 +406,7 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     assert m["n"] == rows and m["protected"] == protected
     floors = SHORT_FILES.get(split, {"threat_recall": 0.9, "removable_recall": 0.85})  # the bars
     assert m["threat_recall"] >= floors["threat_recall"], m
-    assert m["removable_recall"] >= floors["removable_recall"] - 1e-9, m
+    assert m["removable_recall"] >= floors["removable_recall"], m
     assert m["protected_flagged_rate"] <= 0.05, m  # the bar
     assert m["removable_precision"] >= 0.9, m
 

@@ -284,7 +284,10 @@ def test_model_records_the_current_train_file_and_retraining_reproduces_it(real_
     assert committed.train_sha256 == {
         name: file_sha256(DATA / name) for name in (
             "confidential.train.jsonl", "confidential.dev.jsonl", "confidential.eval.jsonl")}
-    assert committed.params["finetuned_sha256"] == file_sha256(confidential.finetuned_path())
+    from checks.detectors.finetuned import onnx_paths
+
+    assert [committed.params["finetuned_sha256"]] == [file_sha256(p)
+                                                      for p in onnx_paths(confidential.NAME)]
     retrained = confidential.train(out_path=None, search=False, encoder=real_encoder,
                                    log=lambda *_: None)
     assert retrained.params == committed.params

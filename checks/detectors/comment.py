@@ -107,13 +107,6 @@ class TextClassifier(Protocol):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def finetuned_paths() -> list[Path]:
-    """The ONNX files of the fine-tuned classifiers the detector averages."""
-    from checks.detectors.finetuned import MEMBERS
-
-    return [m.onnx_path(NAME) for m in MEMBERS[NAME]]
-
-
 def finetuned_text(text: str) -> str:
     """What the fine-tuned classifier reads of a comment: the text without its reply tags."""
     return strip_addressee(text)
@@ -467,10 +460,10 @@ class CommentDetector:
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
-            from checks.detectors.finetuned import FineTunedEnsemble
+            from checks.detectors.finetuned import FineTunedEnsemble, onnx_paths
 
             self._classifier = FineTunedEnsemble(
-                list(zip(finetuned_paths(), self.model.finetuned_sha256, strict=True)), LABELS,
+                list(zip(onnx_paths(NAME), self.model.finetuned_sha256, strict=True)), LABELS,
                 max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier
 

@@ -90,14 +90,6 @@ class TextEncoder(Protocol):
 # hits
 # --------------------------------------------------------------------------------------------
 
-
-def finetuned_path() -> Path:
-    """The ONNX file of the detector's fine-tuned classifier (its one member)."""
-    from checks.detectors.finetuned import MEMBERS
-
-    (member,) = MEMBERS[NAME]
-    return member.onnx_path(NAME)
-
 @dataclass(frozen=True)
 class Hit:
     """One detail found in a text: its kind, character span and how it was judged."""
@@ -1331,9 +1323,10 @@ class ConfidentialDetector:
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
-            from checks.detectors.finetuned import FineTunedClassifier
+            from checks.detectors.finetuned import FineTunedClassifier, onnx_paths
 
-            self._classifier = FineTunedClassifier(finetuned_path(), LABELS,
+            (path,) = onnx_paths(NAME)
+            self._classifier = FineTunedClassifier(path, LABELS,
                                                    self.bundle.params["finetuned_sha256"],
                                                    max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier

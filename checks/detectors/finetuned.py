@@ -49,6 +49,11 @@ MEMBERS: dict[str, tuple[Member, ...]] = {
 }
 
 
+def onnx_paths(detector: str) -> list[Path]:
+    """The ONNX files of ``detector``'s fine-tuned classifiers, in ``MEMBERS`` order."""
+    return [member.onnx_path(detector) for member in MEMBERS[detector]]
+
+
 def tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
     """The committed MiniLM tokenizer (sha256-checked), truncating and padding batches."""
     from importlib import resources
