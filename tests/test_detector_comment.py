@@ -383,12 +383,14 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: 4+8a06fe21.674c87: threat recall 50/55, 104/110, 96/102, 92/101; removable recall 0.983 /
 #: 0.957 / 0.956 / 0.969, precision 0.954 / 0.974 / 0.977 / 0.969; protected given a ground 3 of
 #: 85, 2 of 101, 2 of 111, 5 of 111. On test5 (short comments): threat recall 35/50, removable
-#: recall 0.837, precision 0.980, protected 0 of 55.
+#: recall 0.837, precision 0.980, protected 0 of 55. On test6 (short comments, another author):
+#: threat recall 41/54, removable recall 0.868, precision 0.994, protected 1 of 73.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
-               "test5": (321, 55)}
+               "test5": (321, 55), "test6": (332, 73)}
 #: blind files of short comments (at most 10 words), where two bars are not met, and what was
 #: measured there for the committed version (held, so it cannot fall unnoticed)
-SHORT_FILES = {"test5": {"threat_recall": 0.70, "removable_recall": 0.837}}
+SHORT_FILES = {"test5": {"threat_recall": 0.70, "removable_recall": 0.837},
+               "test6": {"threat_recall": 0.759, "removable_recall": 0.85}}
 
 
 @pytest.fixture(scope="module")
@@ -411,8 +413,8 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     assert m["removable_precision"] >= 0.9, m
 
 
-@pytest.mark.xfail(strict=True, reason="on short comments (comment.test5.jsonl) threat recall is "
-                                       "0.70 and removable recall 0.837; see checks/README.md")
+@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.70 (test5) and 0.76 "
+                                       "(test6); see checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
 def test_the_bars_on_short_comments(blind_metrics, split):
     m = blind_metrics[split]
