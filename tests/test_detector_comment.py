@@ -380,17 +380,15 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 # --------------------------------------------------------------------------------------------
 
 #: blind test file -> (comments, protected comments). Measured for the committed version
-#: 4+8a06fe21.674c87: threat recall 50/55, 104/110, 96/102, 92/101; removable recall 0.983 /
-#: 0.957 / 0.956 / 0.969, precision 0.954 / 0.974 / 0.977 / 0.969; protected given a ground 3 of
-#: 85, 2 of 101, 2 of 111, 5 of 111. On test5 (short comments): threat recall 35/50, removable
-#: recall 0.837, precision 0.980, protected 0 of 55. On test6 (short comments, another author):
-#: threat recall 41/54, removable recall 0.868, precision 0.994, protected 1 of 73.
+#: 4+85b74ad5.674c87: threat recall 51/55, 100/110, 92/102, 93/101; removable recall 0.965 /
+#: 0.940 / 0.938 / 0.965, precision 0.974 / 0.986 / 0.981 / 0.969; protected given a ground 2 of
+#: 85, 1 of 101, 2 of 111, 4 of 111. On test6 (short comments): threat recall 47/54, removable
+#: recall 0.932, precision 0.994, protected 0 of 73.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
-               "test5": (321, 55), "test6": (332, 73)}
-#: blind files of short comments (at most 10 words), where two bars are not met, and what was
-#: measured there for the committed version (held, so it cannot fall unnoticed)
-SHORT_FILES = {"test5": {"threat_recall": 0.70, "removable_recall": 0.837},
-               "test6": {"threat_recall": 0.759, "removable_recall": 0.85}}
+               "test6": (332, 73)}
+#: blind files of short comments (at most 10 words), where the threat bar is not met, and what
+#: was measured there for the committed version (held, so it cannot fall unnoticed)
+SHORT_FILES = {"test6": {"threat_recall": 0.87, "removable_recall": 0.85}}
 
 
 @pytest.fixture(scope="module")
@@ -413,8 +411,8 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     assert m["removable_precision"] >= 0.9, m
 
 
-@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.70 (test5) and 0.76 "
-                                       "(test6); see checks/README.md")
+@pytest.mark.xfail(strict=True, reason="on short comments (comment.test6.jsonl) threat recall is "
+                                       "0.87 (47 of 54); see checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
 def test_the_bars_on_short_comments(blind_metrics, split):
     m = blind_metrics[split]
@@ -463,17 +461,15 @@ def simulated(det):
 def test_simulated_planted_comments_nearly_all_found_protected_left_alone(simulated):
     by_id, items, planted, got = simulated
     missed = [by_id[i] for i in planted if not got[i].flagged]
-    # measured for the committed version: 4 of 54 (a threat with a typo, an illegal offer with a
-    # typo, two off-topic questions)
-    assert len(missed) <= 4, [i.text for i in missed]
+    # measured for the committed version: 3 of 54 (a threat with a typo, two off-topic questions)
+    assert len(missed) <= 3, [i.text for i in missed]
     protected = [i for i in items if i.labels.get("protected")]
     assert len(protected) > 50
     assert [i.text for i in protected if got[i.id].flagged] == []
 
 
-@pytest.mark.xfail(strict=True, reason="4 planted comments of seed 12 are missed: 'I'm coming up "
-                                       "three tomorrow and somebody is getting hurt.', 'who's "
-                                       "tyring to break into the stadium after dark', and two "
+@pytest.mark.xfail(strict=True, reason="3 planted comments of seed 12 are missed: 'I'm coming up "
+                                       "three tomorrow and somebody is getting hurt.' and two "
                                        "off-topic questions; see checks/README.md")
 def test_every_simulated_planted_comment_is_found(simulated):
     by_id, _, planted, got = simulated

@@ -382,12 +382,20 @@ GRID = {"topic_C": (1.0, 3.0, 10.0), "storm_C": (0.3, 1.0, 3.0), "topic_cue_weig
 CV_FOLDS, CV_REPEATS, CV_SEED = 5, 5, 0
 
 
+#: the short-comment rounds (4 and 5: at most 10 words each; checks/data/README.md) teach the
+#: anger model nothing it can use: on a frozen embedding "What a joke." and "What a legacy." are
+#: alike. Fitted with them, its cross-validated accuracy fell from 0.940 to 0.903 and it read the
+#: condolences under a memorial post as angry (checks/README.md, round 5), so it leaves them out.
+ANGER_SKIPPED_IDS = ("cm-dev-5", "cm-dev-6", "cm-eval-5")
+
+
 def anger_examples(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
-    """From the comment training rows: ``protected`` comments (critical/angry at the district, on
-    topic) are ``angry``, other ``none`` comments ``calm``; removable comments are left out."""
+    """From the comment training rows (less the short-comment rounds, ``ANGER_SKIPPED_IDS``):
+    ``protected`` comments (critical/angry at the district, on topic) are ``angry``, other
+    ``none`` comments ``calm``; removable comments are left out."""
     texts, labels = [], []
     for row in rows:
-        if row["label"] == "none":
+        if row["label"] == "none" and not row["id"].startswith(ANGER_SKIPPED_IDS):
             texts.append(row["text"])
             labels.append(ANGER_LABELS[1] if row["protected"] else ANGER_LABELS[0])
     return texts, labels
