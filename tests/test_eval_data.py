@@ -187,7 +187,7 @@ def test_controversy_long_comments_not_shared_between_splits(data, held, fitted)
     assert not shared, shared
 
 
-@pytest.mark.parametrize("split", (*SPLITS, *EXTRA_TESTS))
+@pytest.mark.parametrize("split", (*SPLITS, *EXTRA_TESTS, UNUSED))
 def test_protected_comments(data, split):
     rows = data["comment", split]
     for row in rows:
