@@ -382,18 +382,20 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: blind test file -> (comments, protected comments). Measured for the committed version
 #: 4+85b74ad5.674c87: threat recall 51/55, 100/110, 92/102, 93/101; removable recall 0.965 /
 #: 0.940 / 0.938 / 0.965, precision 0.974 / 0.986 / 0.981 / 0.969; protected given a ground 2 of
-#: 85, 1 of 101, 2 of 111, 4 of 111. On the short comments of test6 and test7: threat recall
-#: 47/54 and 48/61, removable recall 0.932 and 0.910, precision 0.994 and 0.948, protected 0 of
-#: 73 and 4 of 76.
+#: 85, 1 of 101, 2 of 111, 4 of 111. On the short comments of test6, test7 and test8: threat
+#: recall 47/54, 48/61 and 54/68, removable recall 0.932, 0.910 and 0.900, precision 0.994,
+#: 0.948 and 0.981, protected 0 of 73, 4 of 76 and 3 of 84.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
-               "test6": (332, 73), "test7": (337, 76)}
+               "test6": (332, 73), "test7": (337, 76), "test8": (398, 84)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files of short comments (at most 10 words), where the bars are not all met, and what
 #: was measured there for the committed version (held, so it cannot get worse unnoticed)
 SHORT_FILES = {"test6": {"threat_recall": 0.87, "removable_recall": 0.93,
                          "protected_flagged_rate": 0.0},
                "test7": {"threat_recall": 0.78, "removable_recall": 0.91,
-                         "protected_flagged_rate": 0.053}}
+                         "protected_flagged_rate": 0.053},
+               "test8": {"threat_recall": 0.79, "removable_recall": 0.90,
+                         "protected_flagged_rate": 0.036}}
 
 
 @pytest.fixture(scope="module")
@@ -417,8 +419,9 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
 
 
 @pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.87 (47 of 54, "
-                                       "test6) and 0.79 (48 of 61, test7), and test7's protected "
-                                       "comments are given a ground at 5.3 %; see checks/README.md")
+                                       "test6), 0.79 (48 of 61, test7) and 0.79 (54 of 68, "
+                                       "test8), and test7's protected comments are given a "
+                                       "ground at 5.3 %; see checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
 def test_the_bars_on_short_comments(blind_metrics, split):
     m = blind_metrics[split]
