@@ -302,6 +302,28 @@ def test_decide_rules():
     assert scores[2] == pytest.approx(0.8)
 
 
+def test_the_protected_cap_holds_for_short_and_longer_comments_each():
+    """One longer protected comment among ten that the hard threats cannot be caught without
+    flagging: under the pooled cap (1 of 110 protected) the search takes it; with the cap per
+    length (1 of 10 longer) it gives the hard threats up."""
+    none, threat = [0.97, 0.03] + [0.0] * 5, [0.1, 0.9] + [0.0] * 5
+    hard, doubtful = [0.55, 0.45] + [0.0] * 5, [0.5, 0.5] + [0.0] * 5
+    p = np.array([none] * 100 + [none] * 9 + [doubtful] + [threat] * 20 + [hard] * 10)
+    gold = np.array([0] * 110 + [comment.LABELS.index("threat_violence")] * 30)
+    protected = np.array([True] * 110 + [False] * 30)
+    short = np.array([True] * 100 + [False] * 10 + [True] * 30)
+    nothing = np.zeros(len(p), dtype=bool)
+    runs = [(p, p)]
+    pooled, _ = comment._choose_thresholds(runs, nothing, nothing, gold, protected)
+    each, summary = comment._choose_thresholds(runs, nothing, nothing, gold, protected, short)
+    assert comment.decide(p, nothing, nothing, pooled)[0][-1] != 0  # hard threats caught
+    assert comment.decide(p, nothing, nothing, each)[0][-1] == 0
+    assert summary["protected_longer"] == 0.0
+    assert summary["threat_recall"] == pytest.approx(2 / 3, abs=1e-3)
+    assert comment.is_short("one two three four five six seven eight nine ten")
+    assert not comment.is_short("one two three four five six seven eight nine ten eleven")
+
+
 # --------------------------------------------------------------------------------------------
 # the committed model
 # --------------------------------------------------------------------------------------------
