@@ -320,6 +320,14 @@ def test_the_protected_cap_holds_for_short_and_longer_comments_each():
     assert comment.decide(p, nothing, nothing, each)[0][-1] == 0
     assert summary["protected_longer"] == 0.0
     assert summary["threat_recall"] == pytest.approx(2 / 3, abs=1e-3)
+    # rows of one length only: the other length has nothing to flag, the pooled choice stands
+    only_short = np.ones(len(p), dtype=bool)
+    same, summary = comment._choose_thresholds(runs, nothing, nothing, gold, protected,
+                                               only_short)
+    assert same == pooled and summary["protected_longer"] == 0.0
+    same, summary = comment._choose_thresholds(runs, nothing, nothing, gold, protected,
+                                               ~only_short)
+    assert same == pooled and summary["protected_short"] == 0.0
     assert comment.is_short("one two three four five six seven eight nine ten")
     assert not comment.is_short("one two three four five six seven eight nine ten eleven")
 

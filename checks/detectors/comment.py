@@ -743,15 +743,19 @@ def _summary(pred: np.ndarray, gold: np.ndarray, protected: np.ndarray,
         beta2 = THREAT_BETA ** 2 if c == _THREAT else 1.0
         objective.append((1 + beta2) * prec * rec / (beta2 * prec + rec) if prec + rec else 0.0)
     flagged = pred != 0
+
+    def share(flags: np.ndarray) -> float:  # of no comments at all: none flagged
+        return float(flags.mean()) if flags.size else 0.0
+
     out = {"objective": float(np.mean(objective)), "macro_f1": float(np.mean(f1s)),
-           "protected_flagged_rate": float(flagged[protected].mean()),
+           "protected_flagged_rate": share(flagged[protected]),
            "threat_recall": float(np.mean(pred[gold == _THREAT] == _THREAT)),
            "removable_recall": float(flagged[gold != 0].mean()),
            "removable_precision": float((gold[flagged] != 0).mean()) if flagged.any() else 0.0}
     out["protected_worst"] = out["protected_flagged_rate"]
     if short is not None:
-        out["protected_short"] = float(flagged[protected & short].mean())
-        out["protected_longer"] = float(flagged[protected & ~short].mean())
+        out["protected_short"] = share(flagged[protected & short])
+        out["protected_longer"] = share(flagged[protected & ~short])
         out["protected_worst"] = max(out["protected_short"], out["protected_longer"])
     return out
 
