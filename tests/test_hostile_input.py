@@ -436,3 +436,30 @@ def test_x_archive_with_hostile_files_loads_the_good_parts(tmp_path_factory, fil
         assert stored[name] in normalized, name
     for name in set(TWEETS_PARTS) & original:
         assert _tweet_natives(name) <= items, name
+
+
+@pytest.mark.parametrize("entry", [None, 7, {"type": "photo"}])
+def test_x_archive_media_entry_without_an_id_quarantines_its_part(tmp_path, entry):
+    """Found by the hostile-archive test: a null in a tweet's media list aborted the whole
+    normalize on the media table's NOT NULL id."""
+    root = tmp_path / "archive"
+    shutil.copytree(ARCHIVE, root)
+    part = root / "data" / "tweets-part1.js"
+    text = part.read_text(encoding="utf-8")
+    prefix, payload = text.split("=", 1)
+    doc = json.loads(payload.strip().rstrip(";"))
+    with_media = next(e["tweet"] for e in doc if e["tweet"].get("extended_entities"))
+    with_media["extended_entities"]["media"].insert(0, entry)
+    part.write_text(f"{prefix}= {json.dumps(doc, indent=2)}", encoding="utf-8")
+    con = db.memory()
+    with RawWriter(con, "import") as writer:
+        import_x_archive(root, writer, account_id="x:1490000000000000001")
+    normalize(con)
+    _assert_accounted(con)
+    reasons = [r[0] for r in con.execute(
+        "SELECT q.reason FROM raw.quarantine q JOIN raw.api_pages p USING (page_id) "
+        "WHERE p.request_params->>'file' = 'data/tweets-part1.js'").fetchall()]
+    assert reasons == ["archive tweet with a media entry that has no id"]
+    items = {r[0] for r in con.execute("SELECT item_id FROM core.items").fetchall()}
+    assert _tweet_natives("data/tweets.js") <= items
+    assert not _tweet_natives("data/tweets-part1.js") & items

@@ -28,6 +28,15 @@ FROM (
     )
 );
 
+-- A media entry without an id (null, or not an object) makes the part malformed: quarantined
+-- with the reason, never half loaded.
+INSERT INTO batch_bad
+SELECT DISTINCT page_id, 'archive tweet with a media entry that has no id'
+FROM (SELECT page_id, unnest(t.extended_entities.media) AS m FROM xa_tweets
+      WHERE t.id_str IS NOT NULL)
+WHERE m.id_str IS NULL;
+DELETE FROM xa_tweets WHERE page_id IN (SELECT page_id FROM batch_bad);
+
 -- Threads from the archive's own reply chains. Each tweet (by its original id; edits point to
 -- it) and the tweet it answers; a reply's thread is that of the farthest ancestor the archive
 -- holds: a post of the account starts it. Where the chain leaves the archive, the ancestor
