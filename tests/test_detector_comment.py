@@ -9,10 +9,11 @@
 - the committed model was trained on the current training files (never a blind test file),
   its two fine-tuned classifiers are the committed ONNX files and their mean is what it reads,
   and retraining reproduces the model;
-- on each of the four blind test files it meets the threat-recall, removable-recall, protected
-  and precision bars; the simulated district's protected comments are left alone and nearly all
-  its planted removable comments are found (the rest is a strict ``xfail``: see
-  ``checks/README.md``).
+- on the four blind test files of longer comments and on test6 it meets the threat-recall,
+  removable-recall, protected and precision bars; on test7 and test8 (short comments) it holds
+  what was measured, and the bars are a strict ``xfail``; the simulated district's protected
+  comments are left alone and nearly all its planted removable comments are found (the rest is
+  a strict ``xfail``: see ``checks/README.md``).
 
 Example comments here were written for this test, not taken from the data files.
 """
@@ -410,22 +411,21 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 # --------------------------------------------------------------------------------------------
 
 #: blind test file -> (comments, protected comments). Measured for the committed version
-#: 4+85b74ad5.674c87: threat recall 51/55, 100/110, 92/102, 93/101; removable recall 0.965 /
-#: 0.940 / 0.938 / 0.965, precision 0.974 / 0.986 / 0.981 / 0.969; protected given a ground 2 of
-#: 85, 1 of 101, 2 of 111, 4 of 111. On the short comments of test6, test7 and test8: threat
-#: recall 47/54, 48/61 and 54/68, removable recall 0.932, 0.910 and 0.900, precision 0.994,
-#: 0.948 and 0.981, protected 0 of 73, 4 of 76 and 3 of 84.
+#: 4+952e4a3e.674c87: threat recall 51/55, 103/110, 94/102, 96/101; removable recall 0.983 /
+#: 0.961 / 0.951 / 0.987, precision 0.978 / 0.982 / 0.991 / 0.965; protected given a ground 2 of
+#: 85, 1 of 101, 0 of 111, 4 of 111. On the short comments of test6, test7 and test8: threat
+#: recall 51/54, 51/61 and 56/68, removable recall 0.963, 0.930 and 0.905, precision 0.989,
+#: 0.954 and 0.977, protected 0 of 73, 4 of 76 and 4 of 84.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 76), "test8": (398, 84)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
-#: blind files of short comments (at most 10 words), where the bars are not all met, and what
-#: was measured there for the committed version (held, so it cannot get worse unnoticed)
-SHORT_FILES = {"test6": {"threat_recall": 0.87, "removable_recall": 0.93,
-                         "protected_flagged_rate": 0.0},
-               "test7": {"threat_recall": 0.78, "removable_recall": 0.91,
+#: blind files of short comments (at most 10 words) where the bars are not all met, and what
+#: was measured there for the committed version (held, so it cannot get worse unnoticed);
+#: test6 meets every bar since round 8
+SHORT_FILES = {"test7": {"threat_recall": 0.83, "removable_recall": 0.93,
                          "protected_flagged_rate": 0.053},
-               "test8": {"threat_recall": 0.79, "removable_recall": 0.90,
-                         "protected_flagged_rate": 0.036}}
+               "test8": {"threat_recall": 0.82, "removable_recall": 0.90,
+                         "protected_flagged_rate": 0.048}}
 
 
 @pytest.fixture(scope="module")
@@ -448,10 +448,10 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     assert m["removable_precision"] >= 0.9, m
 
 
-@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.87 (47 of 54, "
-                                       "test6), 0.79 (48 of 61, test7) and 0.79 (54 of 68, "
-                                       "test8), and test7's protected comments are given a "
-                                       "ground at 5.3 %; see checks/README.md")
+@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.84 (51 of 61, "
+                                       "test7) and 0.82 (56 of 68, test8), and test7's "
+                                       "protected comments are given a ground at 5.3 %; see "
+                                       "checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
 def test_the_bars_on_short_comments(blind_metrics, split):
     m = blind_metrics[split]
@@ -502,15 +502,16 @@ def simulated(det):
 def test_simulated_planted_comments_nearly_all_found_protected_left_alone(simulated):
     by_id, items, planted, got = simulated
     missed = [by_id[i] for i in planted if not got[i].flagged]
-    # measured for the committed version: 3 of 54 (a threat with a typo, two off-topic questions)
+    # measured for the committed version: 3 of 54 (an insult aimed at whoever runs the page,
+    # two off-topic questions)
     assert len(missed) <= 3, [i.text for i in missed]
     protected = [i for i in items if i.labels.get("protected")]
     assert len(protected) > 50
     assert [i.text for i in protected if got[i.id].flagged] == []
 
 
-@pytest.mark.xfail(strict=True, reason="3 planted comments of seed 12 are missed: 'I'm coming up "
-                                       "three tomorrow and somebody is getting hurt.' and two "
+@pytest.mark.xfail(strict=True, reason="3 planted comments of seed 12 are missed: 'Imagine "
+                                       "being as stupid as whoever runs this page' and two "
                                        "off-topic questions; see checks/README.md")
 def test_every_simulated_planted_comment_is_found(simulated):
     by_id, _, planted, got = simulated

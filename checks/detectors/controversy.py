@@ -386,7 +386,9 @@ CV_FOLDS, CV_REPEATS, CV_SEED = 5, 5, 0
 #: anger model nothing it can use: on a frozen embedding "What a joke." and "What a legacy." are
 #: alike. Fitted with them, its cross-validated accuracy fell from 0.940 to 0.903 and it read the
 #: condolences under a memorial post as angry (checks/README.md, round 5), so it leaves them out.
-ANGER_SKIPPED_IDS = ("cm-dev-5", "cm-dev-6", "cm-eval-5")
+#: The rows first fitted on in round 8 (``cm-dev-9``, mostly short) are left out too, untried,
+#: so that the controversy model, measured on its own blind file, stays the one measured.
+ANGER_SKIPPED_IDS = ("cm-dev-5", "cm-dev-6", "cm-dev-9", "cm-eval-5")
 
 
 def anger_examples(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
