@@ -926,9 +926,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="reuse the hyper-parameters recorded in the committed model")
     e = sub.add_parser("evaluate", help="measure on a blind test file (no tuning)")
     e.add_argument("--split", default="test",
-                   choices=("test", "test2", "test3", "test4", "test6", "test7", "test8"),
-                   help="test2 to test8: later blind test files, each by another author "
-                        "(test6 to test8: short comments; test5 was retired into training)")
+                   choices=("test", "test2", "test3", "test4", "test6", "test7", "test8", "test9"),
+                   help="test2 to test9: later blind test files, each by another author "
+                        "(test6 to test9: short comments; test5 was retired into training)")
     args = parser.parse_args(argv)
     if args.command == "train":
         train(search=not args.no_search)
