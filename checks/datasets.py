@@ -44,6 +44,12 @@ def held_out_path(name: str) -> Path:
     return path_of(name, TEST_SPLIT)
 
 
+def test_splits(name: str) -> list[str]:
+    """The blind test files ``name`` has (``test``, then ``test2``, ``test3``, … in order)."""
+    splits = [p.name[len(name) + 1:-len(".jsonl")] for p in DATA_DIR.glob(f"{name}.test*.jsonl")]
+    return sorted(splits, key=lambda s: (len(s), s))
+
+
 def resolve(name: str, data_path: str | Path | Sequence[str | Path] | None) -> list[Path]:
     """``data_path`` as a list of files; ``None`` means ``training_paths(name)``."""
     if data_path is None:

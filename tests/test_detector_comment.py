@@ -461,6 +461,15 @@ def test_the_bars_on_short_comments(blind_metrics, split):
     assert m["protected_flagged_rate"] <= BARS["protected_flagged_rate"], m
 
 
+def test_evaluate_offers_every_blind_file_and_no_other(capsys):
+    from checks import datasets
+
+    assert datasets.test_splits(comment.NAME) == list(BLIND_FILES)
+    with pytest.raises(SystemExit):
+        comment.main(["evaluate", "--split", "test5"])  # retired into training
+    assert "invalid choice" in capsys.readouterr().err
+
+
 def test_metrics_by_hand():
     m = comment.metrics(["none", "threat_violence", "off_topic", "none"],
                         ["none", "threat_violence", "spam_advertising", "threat_violence"],

@@ -919,6 +919,8 @@ def evaluate(data_path: str | Path | None = None, det: CommentDetector | None = 
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
+    from checks import datasets
+
     parser = argparse.ArgumentParser(prog=f"python -m checks.detectors.{NAME}")
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="retrain from the training files and write the model")
@@ -926,15 +928,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="reuse the hyper-parameters recorded in the committed model")
     e = sub.add_parser("evaluate", help="measure on a blind test file (no tuning)")
     e.add_argument("--split", default="test",
-                   choices=("test", "test2", "test3", "test4", "test6", "test7", "test8", "test9"),
-                   help="test2 to test9: later blind test files, each by another author "
-                        "(test6 to test9: short comments; test5 was retired into training)")
+                   choices=datasets.test_splits(NAME),
+                   help="test2 and on: later blind test files, each by another author "
+                        "(test6 and on: short comments; test5 was retired into training)")
     args = parser.parse_args(argv)
     if args.command == "train":
         train(search=not args.no_search)
     else:
-        from checks import datasets
-
         print(json.dumps(evaluate(datasets.path_of(NAME, args.split)), indent=1))
     return 0
 
