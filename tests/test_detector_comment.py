@@ -9,11 +9,11 @@
 - the committed model was trained on the current training files (never a blind test file),
   its two fine-tuned classifiers are the committed ONNX files and their mean is what it reads,
   and retraining reproduces the model;
-- on the four blind test files of longer comments and on test6 and test9 it meets the threat-recall,
-  removable-recall, protected and precision bars; on test7 and test8 (short comments) it holds
-  what was measured, and the bars are a strict ``xfail``; the simulated district's protected
-  comments are left alone and nearly all its planted removable comments are found (the rest is
-  a strict ``xfail``: see ``checks/README.md``).
+- on the four blind test files of longer comments and on test6, test9 and test10 it meets the
+  threat-recall, removable-recall, protected and precision bars; on test7 and test8 (short
+  comments) it holds what was measured, and the bars are a strict ``xfail``; the simulated
+  district's protected comments are left alone and nearly all its planted removable comments
+  are found (the rest is a strict ``xfail``: see ``checks/README.md``).
 
 Example comments here were written for this test, not taken from the data files.
 """
@@ -415,14 +415,16 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: 0.961 / 0.951 / 0.987, precision 0.978 / 0.982 / 0.991 / 0.965; protected given a ground 2 of
 #: 85, 1 of 101, 0 of 111, 4 of 111. On the short comments of test6, test7 and test8: threat
 #: recall 51/54, 51/61 and 56/68, removable recall 0.963, 0.930 and 0.905, precision 0.989,
-#: 0.954 and 0.977, protected 0 of 73, 4 of 76 and 4 of 84; on test9 (short, read first for
-#: this version): threat recall 66/72, removable recall 0.948, precision 0.987, protected 1 of 91.
+#: 0.954 and 0.977, protected 0 of 73, 4 of 76 and 4 of 84. On test9 and test10 (short, each
+#: read first for this version): threat recall 66/72 and 65/69, removable recall 0.948 and
+#: 0.947, precision 0.987 and 0.991, protected 1 of 91 and 1 of 89.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
-               "test6": (332, 73), "test7": (337, 76), "test8": (398, 84), "test9": (404, 91)}
+               "test6": (332, 73), "test7": (337, 76), "test8": (398, 84), "test9": (404, 91),
+               "test10": (398, 89)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files of short comments (at most 10 words) where the bars are not all met, and what
 #: was measured there for the committed version (held, so it cannot get worse unnoticed);
-#: test6 meets every bar since round 8, and test9 does
+#: test6 meets every bar since round 8, and test9 and test10 do
 SHORT_FILES = {"test7": {"threat_recall": 0.83, "removable_recall": 0.93,
                          "protected_flagged_rate": 0.053},
                "test8": {"threat_recall": 0.82, "removable_recall": 0.90,
