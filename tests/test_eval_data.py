@@ -187,6 +187,14 @@ def test_controversy_long_comments_not_shared_between_splits(data, held, fitted)
     assert not shared, shared
 
 
+def test_every_blind_comment_file_on_disk_is_checked_here():
+    """A blind file added to checks/data but not to ``EXTRA_TESTS`` would escape the leak
+    tests above."""
+    from checks import datasets
+
+    assert datasets.test_splits("comment") == ["test", *EXTRA_TESTS]
+
+
 @pytest.mark.parametrize("split", (*SPLITS, *EXTRA_TESTS, UNUSED))
 def test_protected_comments(data, split):
     rows = data["comment", split]
