@@ -27,7 +27,7 @@ def test_the_variable_sets_the_count(monkeypatch):
     assert detector_threads() == 3
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5"])
+@pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5", "²"])
 def test_a_bad_value_is_a_clear_error(monkeypatch, raw):
     monkeypatch.setenv(THREADS_ENV, raw)
     with pytest.raises(ThreadsSettingError, match=f"{THREADS_ENV} must be a whole number.*"

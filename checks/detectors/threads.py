@@ -34,7 +34,7 @@ def detector_threads() -> int:
     raw = os.environ.get(THREADS_ENV, "").strip()
     if not raw:
         return min(DEFAULT_MAX, available_cores())
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdecimal() or int(raw) < 1:
         raise ThreadsSettingError(f"{THREADS_ENV} must be a whole number of threads, at least "
                                   f"1 (it is {raw!r}); unset it to use up to {DEFAULT_MAX}")
     return int(raw)
