@@ -24,7 +24,8 @@ TRAINING = ("train", "dev", "eval")
 MEASURED = ("eval", "test")  # the files the size minimums apply to
 #: later blind test files of the comment detector, each by another author
 EXTRA_TESTS = ("test2", "test3", "test4", "test6", "test7", "test8", "test9", "test10")
-#: comments written for training and not fitted on yet (``checks/data/README.md``, rounds 9 and 10)
+#: comments written for training that no kept version is fitted on (``checks/data/README.md``:
+#: rounds 9 and 10, both not kept)
 UNUSED = "unused"
 DETECTORS = ("teacher-content", "comment", "confidential", "controversy")
 ID_PREFIX = {"teacher-content": "tc", "comment": "cm", "confidential": "cf", "controversy": "cv"}
