@@ -4,13 +4,17 @@
 
 Text detectors read ``checks/data/<name>.eval.jsonl`` (repeated to get a stable timing); the
 face detector reads the images listed by ``checks/data/faces`` (built if needed). Prints one JSON
-object: per detector, load seconds and items (or images) per second, batched, on this machine.
+object: per detector, load seconds and items (or images) per second, batched, on this machine;
+and under ``machine`` what two runs need to be compared: the cores, the detectors' threads, the
+load average before and after, and the seconds of a fixed single-core reference loop run first
+(a slower or busier machine shows there, not only in the detectors' numbers).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from importlib import import_module
 from pathlib import Path
@@ -34,12 +38,30 @@ def face_inputs() -> list[dict]:
     return [{"id": str(i), "path": str(p)} for i, p in enumerate(build_eval.eval_image_paths())]
 
 
+def reference_loop_seconds() -> float:
+    """Seconds of a fixed pure-Python loop: the speed one core gives right now."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i % 7
+    return round(time.perf_counter() - started, 3)
+
+
+def machine() -> dict[str, object]:
+    """The machine as the run starts: cores, the detectors' threads, load, one core's speed."""
+    from checks.detectors.threads import available_cores, detector_threads
+
+    return {"cores": available_cores(), "detector_threads": detector_threads(),
+            "load_1m_before": round(os.getloadavg()[0], 2),
+            "reference_loop_s": reference_loop_seconds()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default=",".join(DETECTOR_MODULES))
     args = parser.parse_args()
-    out = {}
+    out: dict[str, object] = {"machine": machine()}
     for name in args.only.split(","):
         started = time.perf_counter()
         detector = import_module(DETECTOR_MODULES[name]).detector()
@@ -52,6 +74,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         out[name] = {"load_s": round(load, 2), "items": len(batch),
                      "items_per_s": round(len(batch) / seconds, 1)}
+    out["machine"]["load_1m_after"] = round(os.getloadavg()[0], 2)  # type: ignore[index]
     print(json.dumps(out, indent=2))
 
 
