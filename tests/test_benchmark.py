@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from checks.detectors.threads import THREADS_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_benchmark_reports_throughput_and_the_machine(monkeypatch):
-    monkeypatch.setenv("SOCIALAUDIT_DETECTOR_THREADS", "1")
+    monkeypatch.setenv(THREADS_ENV, "1")
     result = subprocess.run([sys.executable, "benchmarks/detectors.py", "--only",
                              "teacher-content", "--repeat", "1"], cwd=ROOT, capture_output=True,
                             text=True, timeout=300)

@@ -4,6 +4,8 @@ share of the cores; and the count changes no score."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -56,8 +58,6 @@ def test_the_encoder_and_the_fine_tuned_classifiers_use_it(monkeypatch):
 
 
 def test_xdist_workers_get_their_share_of_the_cores():
-    import os
-
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers == 1:
         pytest.skip("not run by pytest-xdist workers")  # scripts/test.sh runs -n 2
