@@ -10,10 +10,14 @@ import pytest
 from checks.detectors.threads import THREADS_ENV, available_cores
 from tests.fixtures import FIXTURES, SEEDS
 
+#: the detector threads the caller set before the run (None: unset), kept in the config's stash
+CALLER_THREADS = pytest.StashKey[str | None]()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # xdist sets the worker count in each worker's environment; two workers with 2-thread
     # ONNX sessions each on 2 cores score comments 1.7x slower than with 1 thread each
+    config.stash[CALLER_THREADS] = os.environ.get(THREADS_ENV)
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
         os.environ.setdefault(THREADS_ENV, str(max(1, available_cores() // workers)))

@@ -11,6 +11,7 @@ import pytest
 
 from checks.detectors import threads
 from checks.detectors.threads import THREADS_ENV, ThreadsSettingError, detector_threads
+from tests.conftest import CALLER_THREADS
 
 TEXTS = ["I know where the principal parks", "Go Tigers!!", "Resign. This is a disgrace.",
          "what time does the concert start"]
@@ -57,9 +58,10 @@ def test_the_encoder_and_the_fine_tuned_classifiers_use_it(monkeypatch):
     assert Encoder(threads=2).session.get_session_options().intra_op_num_threads == 2
 
 
-def test_xdist_workers_get_their_share_of_the_cores():
+def test_xdist_workers_get_their_share_of_the_cores_unless_the_caller_set_it(pytestconfig):
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers == 1:
         pytest.skip("not run by pytest-xdist workers")  # scripts/test.sh runs -n 2
-    expected = str(max(1, threads.available_cores() // workers))
+    caller = pytestconfig.stash[CALLER_THREADS]
+    expected = caller if caller is not None else str(max(1, threads.available_cores() // workers))
     assert os.environ.get(THREADS_ENV) == expected
