@@ -1,6 +1,7 @@
 """``benchmarks/detectors.py`` prints each detector's load time and throughput, and the machine
 they were measured on (cores, threads, load, a single-core reference loop), so that two runs can
-be compared."""
+be compared; ``benchmarks/comment_typos.py`` scores harmless comments as written and with typos
+added."""
 
 from __future__ import annotations
 
@@ -28,3 +29,20 @@ def test_the_benchmark_reports_throughput_and_the_machine(monkeypatch):
     assert m["detector_threads"] == 1 and m["cores"] >= 1
     assert m["reference_loop_s"] > 0
     assert m["load_1m_before"] >= 0 and m["load_1m_after"] >= 0
+
+
+def test_the_typo_check_scores_harmless_comments_as_written_and_with_typos(monkeypatch):
+    monkeypatch.setenv(THREADS_ENV, "1")
+    result = subprocess.run([sys.executable, "benchmarks/comment_typos.py", "--seeds", "3",
+                             "--variants", "1", "--limit", "60"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["comments"] == 60 and out["seeds"] == [3]
+    assert out["detector_version"].startswith("4+")
+    written, typod = out["variants"]
+    assert (written["typos"], written["changed"]) == (False, 0)
+    assert typod["typos"] and typod["changed"] >= 50
+    for variant in out["variants"]:
+        assert variant["flagged"] == sum(variant["by_ground"].values()) <= 60
+        assert len(variant["threats"]) == variant["by_ground"].get("threat_violence", 0)

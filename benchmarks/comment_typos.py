@@ -1,0 +1,78 @@
+"""Robustness check: does a typo turn a harmless public comment into a removal ground?
+
+    python benchmarks/comment_typos.py [--seeds 3,7,12] [--variants 2] [--limit N]
+
+Takes the distinct harmless comments of the simulated district (every public comment that is not
+a planted removable one, protected criticism included) with the post each was left on, and scores
+them with the committed comment detector as written and then ``--variants`` times with typos
+added the way the second fine-tuned classifier's training copies get them
+(``checks.detectors.finetune.with_typo``, seeded). Prints one JSON object: per variant, the
+comments given a ground, by ground, and the texts given ``threat_violence`` (a critical alert).
+
+The simulator's comments are not training rows and its harmless ones are not what any threshold
+was chosen on, so a typo that flips one of them is the model reading spelling, not meaning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections import Counter
+from typing import Any
+
+
+def harmless_comments(seeds: list[int]) -> dict[str, str]:
+    """Distinct harmless public comment texts of the simulated district, each with its post."""
+    from connectors.simulated import generate_world
+
+    found: dict[str, str] = {}
+    for seed in seeds:
+        world = generate_world(seed, 1.0)
+        by_id = {item.id: item for item in world.items}
+        planted = {row["item_native_id"] for row in world.ground_truth
+                   if row["rule"] == "removable_comment"}
+        for item in world.items:
+            if (item.author_role == "public" and "comment_ground" in item.labels
+                    and item.id not in planted):
+                root = by_id.get(item.root_id) if item.root_id else None
+                found.setdefault(item.text, root.text if root else "")
+    return found
+
+
+def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, Any]:
+    from checks.detectors import comment
+    from checks.detectors.finetune import with_typo
+
+    det = comment.detector()
+    posts = harmless_comments(seeds)
+    texts = sorted(posts)[:limit]
+    rng = random.Random(0)
+    result: dict[str, Any] = {"detector_version": det.version, "seeds": seeds,
+                              "comments": len(texts), "variants": []}
+    for k in range(variants + 1):
+        written = texts if k == 0 else [with_typo(t, rng) for t in texts]
+        verdicts = det.classify([{"id": str(i), "text": w, "post": posts[t]}
+                                 for i, (w, t) in enumerate(zip(written, texts, strict=True))])
+        grounds = Counter(v.label for v in verdicts if v.flagged)
+        result["variants"].append({
+            "typos": k > 0, "changed": sum(w != t for w, t in zip(written, texts, strict=True)),
+            "flagged": sum(grounds.values()), "by_ground": dict(sorted(grounds.items())),
+            "threats": [w for w, v in zip(written, verdicts, strict=True)
+                        if v.label == "threat_violence"]})
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", default="3,7,12", help="simulated district seeds")
+    parser.add_argument("--variants", type=int, default=2, help="typo'd copies of each comment")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N comments")
+    args = parser.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    print(json.dumps(run(seeds, args.variants, args.limit), indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
