@@ -69,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", type=int, default=2, help="typo'd copies of each comment")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N comments")
     args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--seeds must be whole numbers separated by commas, got {args.seeds!r}")
+    if not seeds or args.variants < 0 or (args.limit is not None and args.limit < 1):
+        parser.error("give at least one seed, --variants 0 or more and --limit 1 or more")
     print(json.dumps(run(seeds, args.variants, args.limit), indent=1, ensure_ascii=False))
     return 0
 

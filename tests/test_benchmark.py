@@ -46,3 +46,11 @@ def test_the_typo_check_scores_harmless_comments_as_written_and_with_typos(monke
     for variant in out["variants"]:
         assert variant["flagged"] == sum(variant["by_ground"].values()) <= 60
         assert len(variant["threats"]) == variant["by_ground"].get("threat_violence", 0)
+
+
+def test_the_typo_check_refuses_bad_arguments_clearly():
+    for args in (["--seeds", "three"], ["--variants", "-1"], ["--limit", "0"], ["--seeds", ","]):
+        result = subprocess.run([sys.executable, "benchmarks/comment_typos.py", *args], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, args
+        assert "error:" in result.stderr and "Traceback" not in result.stderr, args
