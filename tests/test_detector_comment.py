@@ -359,6 +359,22 @@ def test_model_records_the_current_training_files_and_classifier():
         assert (oof["seed"], oof["typo_share"]) == (member.seed, member.typo_share)
 
 
+def test_out_of_fold_probabilities_of_another_member_are_refused():
+    from checks import datasets
+    from checks.detectors.finetune import read_oof
+    from checks.detectors.finetuned import MEMBERS, Member
+
+    paths = datasets.training_paths("comment")
+    rows, sha = datasets.load_all(paths)[:50], datasets.joined_sha256(paths)
+    first = MEMBERS["comment"][0]
+    probas, _ = read_oof("comment", rows, sha, comment.LABELS, first)
+    assert probas.shape == (50, len(comment.LABELS))
+    for other in (Member(first.suffix, first.seed + 1, first.typo_share),
+                  Member(first.suffix, first.seed, first.typo_share + 0.3)):
+        with pytest.raises(ValueError, match="fine-tune that member again"):
+            read_oof("comment", rows, sha, comment.LABELS, other)
+
+
 def test_a_swapped_classifier_file_is_refused(tmp_path):
     from checks.detectors.embedding import ModelFileError
     from checks.detectors.finetuned import FineTunedEnsemble, onnx_paths

@@ -278,7 +278,8 @@ def read_oof(name: str, rows: Sequence[dict[str, Any]], train_sha256: str,
              labels: Sequence[str], member: Member | None = None) -> tuple[Any, str]:
     """The out-of-fold probabilities of ``rows`` (in their order) of one member (default: the
     first) and the sha256 of the ONNX classifier they belong to; an error if the file was made
-    from other training files."""
+    from other training files or for another member (seed, typo share): a stack must not be
+    fitted on probabilities of classifiers it will not run with."""
     import numpy as np
 
     member = member or MEMBERS[name][0]
@@ -287,6 +288,11 @@ def read_oof(name: str, rows: Sequence[dict[str, Any]], train_sha256: str,
     if record["train_sha256"] != train_sha256 or tuple(record["labels"]) != tuple(labels):
         raise ValueError(f"{path.name} was made from other training files or labels: "
                          f"fine-tune again with 'python -m checks.detectors.finetune {name}'")
+    made = (record.get("seed"), float(record.get("typo_share", 0.0)))
+    if made != (member.seed, member.typo_share):
+        raise ValueError(f"{path.name} was fine-tuned with seed {made[0]} and typo share "
+                         f"{made[1]:g}, but MEMBERS says seed {member.seed} and typo share "
+                         f"{member.typo_share:g}: fine-tune that member again")
     where = {rid: k for k, rid in enumerate(record["ids"])}
     missing = [r["id"] for r in rows if r["id"] not in where]
     if missing:
