@@ -5,7 +5,8 @@
 - the detector: protected criticism gets ``none``, a threat wins over other grounds, profanity
   counts even in a supportive comment, empty text is not scored, batches keep their order and
   make one ``encode`` call, bad input raises ``InputError``, versions are stable and follow the
-  model JSON and the thresholds;
+  model JSON and the thresholds; a threat only the classifier found is read again with its
+  spelling corrected and lowered when that reading is no threat, other verdicts are not;
 - the committed model was trained on the current training files (never a blind test file),
   its two fine-tuned classifiers are the committed ONNX files and their mean is what it reads,
   and retraining reproduces the model;
@@ -46,6 +47,18 @@ class CountingEncoder:
     def encode(self, texts):
         self.calls.append(list(texts))
         return self.inner.encode(texts)
+
+
+class CountingClassifier:
+    """Wraps the real fine-tuned ensemble and records the texts of every call."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    def predict_proba(self, texts):
+        self.calls.append(list(texts))
+        return self.inner.predict_proba(texts)
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +217,36 @@ def test_idioms_and_support_are_not_flagged(det):
     texts = ["These kids are going to kill it at state!", "Shoot me a message about tickets",
              "So proud of our band 💙", "What time do doors open?"]
     assert _labels(det, texts) == ["none"] * len(texts)
+
+
+def test_a_threat_only_a_typo_made_is_read_again_and_lowered(det):
+    (v,) = det.classify([{"id": 1, "text": "these kiids are going places"}])
+    assert (v.label, v.flagged) == ("none", False)
+    assert v.details["as_written"]["label"] == "threat_violence"
+    assert v.details["spelling_corrected"] == [["kiids", "kids"]]
+    assert "'kiids' -> 'kids'" in v.reasons[1] and "not a threat" in v.reasons[1]
+
+
+def test_a_threat_that_stays_one_when_corrected_is_kept(det, real_encoder):
+    counting = CountingClassifier(det.classifier)
+    d = comment.CommentDetector(encoder=real_encoder, classifier=counting)
+    (v,) = d.classify([{"id": 1, "text": "gonna make that principal bleed tomorow"}])
+    assert v.label == "threat_violence" and v.details["decided_by"] == "classifier"
+    assert "as_written" not in v.details
+    assert counting.calls == [["gonna make that principal bleed tomorow"],
+                              ["gonna make that principal bleed tomorrow"]]
+
+
+def test_threat_patterns_and_other_grounds_are_not_read_again(det, real_encoder):
+    counting = CountingClassifier(det.classifier)
+    d = comment.CommentDetector(encoder=real_encoder, classifier=counting)
+    texts = ["I will shoot the principal tomorow", "Buy cheep followers at fastfame dot shop",
+             "So prowd of this team"]
+    verdicts = d.classify([{"id": i, "text": t} for i, t in enumerate(texts)])
+    assert verdicts[0].label == "threat_violence"
+    assert verdicts[0].details["decided_by"] == "threat pattern"
+    assert [v.label for v in verdicts[1:]] == ["spam_advertising", "none"]
+    assert counting.calls == [texts]  # one batch, no second reading
 
 
 def test_batches_keep_order_and_encode_once(real_encoder):
@@ -432,8 +475,11 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: 85, 1 of 101, 0 of 111, 4 of 111. On the short comments of test6, test7 and test8: threat
 #: recall 51/54, 51/61 and 56/68, removable recall 0.963, 0.930 and 0.905, precision 0.989,
 #: 0.954 and 0.977, protected 0 of 73, 4 of 76 and 4 of 84. On test9 and test10 (short, each
-#: read first for this version): threat recall 66/72 and 65/69, removable recall 0.948 and
-#: 0.947, precision 0.987 and 0.991, protected 1 of 91 and 1 of 89.
+#: read first for that version): threat recall 66/72 and 65/69, removable recall 0.948 and
+#: 0.947, precision 0.987 and 0.991, protected 1 of 91 and 1 of 89. Version 5 (the same models,
+#: threats only the classifier found read again with their spelling corrected) read each file
+#: once more: the same everywhere but test8 (a false threat became harassment, as labelled) and
+#: test10 (a threat lost to a wrong correction, "hed" -> "he": 64/69).
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 76), "test8": (398, 84), "test9": (404, 91),
                "test10": (398, 89)}
@@ -551,7 +597,8 @@ def test_importing_the_detector_stays_light():
     import sys
 
     code = ("import sys, checks.detectors.comment, checks.detectors.lexicons; heavy = [m for m in "
-            "('numpy', 'sklearn', 'onnxruntime', 'tokenizers', 'profanity_check') "
+            "('numpy', 'sklearn', 'onnxruntime', 'tokenizers', 'profanity_check', "
+            "'spellchecker') "
             "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
@@ -559,7 +606,8 @@ def test_importing_the_detector_stays_light():
 
 
 def test_a_comment_gets_the_same_verdict_alone_or_in_a_batch(det):
-    texts = ["Watch your back, coach. I know your car.", "So proud of this team!!",
+    texts = ["Watch your back, coach. I know your car.", "these kiids are going places",
+             "So proud of this team!!",
              "Buy cheap followers at fastfame dot shop", "This board is a joke. Resign.",
              "What time is the game?"]
     batch = det.classify([{"id": i, "text": t, "post": POST} for i, t in enumerate(texts)])

@@ -39,6 +39,11 @@ Method (measurements in ``checks/docs/comment.md``):
    when the rules find a threat pattern (violence aimed at someone, a veiled threat, a weapon
    brought) and P(any ground) >= ``pattern`` (the labelling rules: if a comment fits several
    grounds the most serious wins, so a threat never hides behind an insult or a swear word).
+6. **Second reading of classifier threats** (``checks.detectors.spelling``): a threat given by
+   the classifier route alone (no threat pattern) is scored again with its misspelled words
+   corrected; if that reading is not a threat, its verdict (another ground, or none) replaces
+   the threat and the reasons say so. Typos alone made harmless comments threats (the
+   classifiers learned from threats misspelled on purpose); this only ever lowers a threat.
 
 Everything is trained on the training files of ``checks.datasets`` (train, dev, retired eval;
 ``python -m checks.detectors.comment train`` or ``train()``); the blind test file is never read
@@ -68,10 +73,11 @@ from checks.detectors.replies import strip_addressee
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from checks.detectors import spelling
     from checks.detectors.linear import LinearModel
 
 NAME = "comment"
-METHOD_VERSION = "4"  # bump when features or method change (model and lexicon hashes appended)
+METHOD_VERSION = "5"  # bump when features or method change (model, lexicon, speller hashes added)
 FORMAT = "socialaudit.comment/4"
 LABELS = ("none", "threat_violence", "illegal_activity", "harassment_abuse", "obscene_profane",
           "spam_advertising", "off_topic")
@@ -444,7 +450,13 @@ class CommentDetector:
         self._classifier = classifier
         self._prototypes: np.ndarray | None = None
         digest = hashlib.sha256(self.model.dumps().encode("utf-8")).hexdigest()
-        self.version = f"{METHOD_VERSION}+{digest[:8]}.{lexicon_digest()[:6]}"
+        from checks import datasets
+        from checks.detectors import spelling
+
+        self._speller_paths = datasets.training_paths(NAME)
+        self._speller: spelling.Speller | None = None
+        self.version = (f"{METHOD_VERSION}+{digest[:8]}.{lexicon_digest()[:6]}"
+                        f".s{spelling.digest(self._speller_paths)[:6]}")
         if self.thresholds != base:
             th = self.thresholds
             self.version += f"-f{th.flag:g}t{th.threat:g}p{th.pattern:g}"
@@ -467,6 +479,14 @@ class CommentDetector:
                 max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier
 
+    @property
+    def speller(self) -> spelling.Speller:
+        if self._speller is None:
+            from checks.detectors import spelling
+
+            self._speller = spelling.Speller(spelling.training_words(self._speller_paths))
+        return self._speller
+
     def validate(self, item: Mapping[str, Any]) -> None:
         """Raise ``InputError`` if ``item`` cannot be scored (for per-line CLI errors)."""
         _field(item, 0, "text", True)
@@ -474,30 +494,42 @@ class CommentDetector:
 
     def classify(self, inputs: Sequence[Mapping[str, Any]]) -> list[Verdict]:
         """One verdict per input, in order; the batch's comments and posts are encoded in one
-        ``encode`` call. Raises ``InputError`` (naming the item) before scoring anything."""
+        ``encode`` call (a threat read again with its spelling corrected costs a second, small
+        batch). Raises ``InputError`` (naming the item) before scoring anything."""
         texts = [_field(item, i, "text", True) or "" for i, item in enumerate(inputs)]
         posts = [_field(item, i, "post", False) for i, item in enumerate(inputs)]
-        verdicts: list[Verdict | None] = [None] * len(texts)
-        scored = [i for i, t in enumerate(texts) if t.strip()]
-        for i, t in enumerate(texts):
-            if not t.strip():
-                verdicts[i] = Verdict(flagged=False, label="none", score=0.0,
-                                      reasons=["no text to judge (empty or media-only comment)"])
+        verdicts: dict[int, Verdict] = {
+            i: Verdict(flagged=False, label="none", score=0.0,
+                       reasons=["no text to judge (empty or media-only comment)"])
+            for i, t in enumerate(texts) if not t.strip()}
+        scored = [i for i in range(len(texts)) if i not in verdicts]
         if scored:
-            import numpy as np
+            read = self._score([texts[i] for i in scored], [posts[i] for i in scored])
+            verdicts.update(zip(scored, read, strict=True))
+            fixes = {i: self.speller.corrections(texts[i]) for i in scored
+                     if verdicts[i].label == "threat_violence"
+                     and verdicts[i].details["decided_by"] == HOW[0]}
+            second = [i for i, found in fixes.items() if found]
+            if second:
+                again = self._score([self.speller.correct(texts[i]) for i in second],
+                                    [posts[i] for i in second])
+                for i, v in zip(second, again, strict=True):
+                    if v.label != "threat_violence":
+                        verdicts[i] = _corrected(verdicts[i], v, fixes[i])
+        return [verdicts[i] for i in range(len(texts))]
 
-            if self._prototypes is None:
-                self._prototypes = prototype_matrix(self.encoder)
-            f = prepare([texts[i] for i in scored], [posts[i] for i in scored], self.encoder,
-                        self._prototypes, self.classifier)
-            p, p_emb = self.model.proba(f)
-            profane = np.array([bool(ev["profanity"]) for ev in f.evidence])
-            labels, scores, hows = decide(p, patterned(f.rules), profane, self.thresholds)
-            for j, i in enumerate(scored):
-                verdicts[i] = self._verdict(LABELS[labels[j]], float(scores[j]), HOW[hows[j]],
-                                            p[j], p_emb[j], f.ft[j], float(f.cos[j]),
-                                            f.rules[j], f.evidence[j])
-        return [v for v in verdicts if v is not None]
+    def _score(self, texts: list[str], posts: list[str | None]) -> list[Verdict]:
+        import numpy as np
+
+        if self._prototypes is None:
+            self._prototypes = prototype_matrix(self.encoder)
+        f = prepare(texts, posts, self.encoder, self._prototypes, self.classifier)
+        p, p_emb = self.model.proba(f)
+        profane = np.array([bool(ev["profanity"]) for ev in f.evidence])
+        labels, scores, hows = decide(p, patterned(f.rules), profane, self.thresholds)
+        return [self._verdict(LABELS[labels[j]], float(scores[j]), HOW[hows[j]], p[j], p_emb[j],
+                              f.ft[j], float(f.cos[j]), f.rules[j], f.evidence[j])
+                for j in range(len(texts))]
 
     def _verdict(self, label: str, score: float, how: str, p: np.ndarray, p_emb: np.ndarray,
                  ft: np.ndarray, cos: float, rules: np.ndarray,
@@ -540,6 +572,21 @@ class CommentDetector:
                    "evidence": {k: [list(m) for m in v] for k, v in ev.items() if v}}
         return Verdict(flagged=flagged, label=label, score=float(score), reasons=reasons,
                        details=details)
+
+
+def _corrected(written: Verdict, read: Verdict, fixes: Sequence[tuple[str, str]]) -> Verdict:
+    """``read`` (the verdict on the spelling-corrected text) in place of the threat ``written``
+    gave, with reasons and details that keep what the text as written scored."""
+    shown = ", ".join(f"'{a}' -> '{b}'" for a, b in fixes[:4])
+    p_threat = written.details["probabilities"]["threat_violence"]
+    note = (f"read with its spelling corrected ({shown}) it is not a threat; as written the "
+            f"classifier gave threat_violence P={p_threat:.2f}")
+    details = {**read.details, "as_written": {"label": written.label,
+                                               "score": round(written.score, 4),
+                                               "probabilities": written.details["probabilities"]},
+               "spelling_corrected": [list(f) for f in fixes]}
+    return Verdict(flagged=read.flagged, label=read.label, score=read.score,
+                   reasons=[read.reasons[0], note, *read.reasons[1:]], details=details)
 
 
 @cache
