@@ -1,4 +1,4 @@
-"""Robustness check: does a typo turn a harmless public comment into a removal ground?
+"""Robustness check: does a typo turn a harmless public comment into a removal ground, or hide one?
 
     python benchmarks/comment_typos.py [--seeds 3,7,12] [--variants 2] [--limit N]
 
@@ -7,7 +7,9 @@ a planted removable one, protected criticism included) with the post each was le
 them with the committed comment detector as written and then ``--variants`` times with typos
 added the way the second fine-tuned classifier's training copies get them
 (``checks.detectors.finetune.with_typo``, seeded). Prints one JSON object: per variant, the
-comments given a ground, by ground, and the texts given ``threat_violence`` (a critical alert).
+comments given a ground, by ground, and the texts given ``threat_violence`` (a critical alert);
+and under ``planted``, the same for the district's distinct planted removable comments: how many
+are still given a ground, how many of its threats are still threats, and the threats missed.
 
 The simulator's comments are not training rows and its harmless ones are not what any threshold
 was chosen on, so a typo that flips one of them is the model reading spelling, not meaning.
@@ -40,6 +42,24 @@ def harmless_comments(seeds: list[int]) -> dict[str, str]:
     return found
 
 
+def planted_comments(seeds: list[int]) -> dict[str, tuple[str, str]]:
+    """Distinct planted removable comment texts of the simulated district: (ground, post)."""
+    from connectors.simulated import generate_world
+
+    found: dict[str, tuple[str, str]] = {}
+    for seed in seeds:
+        world = generate_world(seed, 1.0)
+        by_id = {item.id: item for item in world.items}
+        planted = {row["item_native_id"] for row in world.ground_truth
+                   if row["rule"] == "removable_comment"}
+        for item in world.items:
+            if item.id in planted:
+                root = by_id.get(item.root_id) if item.root_id else None
+                found.setdefault(item.text, (str(item.labels["comment_ground"]),
+                                             root.text if root else ""))
+    return found
+
+
 def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, Any]:
     from checks.detectors import comment
     from checks.detectors.finetune import with_typo
@@ -47,9 +67,13 @@ def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, 
     det = comment.detector()
     posts = harmless_comments(seeds)
     texts = sorted(posts)[:limit]
+    bad = planted_comments(seeds)
+    bad_texts = sorted(bad)[:limit]
     rng = random.Random(0)
+    planted_rng = random.Random(1)
     result: dict[str, Any] = {"detector_version": det.version, "seeds": seeds,
-                              "comments": len(texts), "variants": []}
+                              "comments": len(texts), "planted_comments": len(bad_texts),
+                              "variants": []}
     for k in range(variants + 1):
         written = texts if k == 0 else [with_typo(t, rng) for t in texts]
         verdicts = det.classify([{"id": str(i), "text": w, "post": posts[t]}
@@ -59,8 +83,24 @@ def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, 
             "typos": k > 0, "changed": sum(w != t for w, t in zip(written, texts, strict=True)),
             "flagged": sum(grounds.values()), "by_ground": dict(sorted(grounds.items())),
             "threats": [w for w, v in zip(written, verdicts, strict=True)
-                        if v.label == "threat_violence"]})
+                        if v.label == "threat_violence"],
+            "planted": _planted(det, bad, bad_texts, k > 0, planted_rng)})
     return result
+
+
+def _planted(det: Any, bad: dict[str, tuple[str, str]], texts: list[str], typos: bool,
+             rng: random.Random) -> dict[str, Any]:
+    from checks.detectors.finetune import with_typo
+
+    written = [with_typo(t, rng) for t in texts] if typos else texts
+    verdicts = det.classify([{"id": str(i), "text": w, "post": bad[t][1]}
+                             for i, (w, t) in enumerate(zip(written, texts, strict=True))])
+    threats = [(w, v) for w, v, t in zip(written, verdicts, texts, strict=True)
+               if bad[t][0] == "threat_violence"]
+    return {"given_a_ground": sum(v.flagged for v in verdicts),
+            "threats": len(threats),
+            "threats_found": sum(v.label == "threat_violence" for _, v in threats),
+            "threats_missed": [w for w, v in threats if v.label != "threat_violence"]}
 
 
 def main(argv: list[str] | None = None) -> int:

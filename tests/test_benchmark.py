@@ -1,7 +1,7 @@
 """``benchmarks/detectors.py`` prints each detector's load time and throughput, and the machine
 they were measured on (cores, threads, load, a single-core reference loop), so that two runs can
-be compared; ``benchmarks/comment_typos.py`` scores harmless comments as written and with typos
-added."""
+be compared; ``benchmarks/comment_typos.py`` scores harmless and planted removable comments as
+written and with typos added."""
 
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ def test_the_typo_check_scores_harmless_comments_as_written_and_with_typos(monke
     for variant in out["variants"]:
         assert variant["flagged"] == sum(variant["by_ground"].values()) <= 60
         assert len(variant["threats"]) == variant["by_ground"].get("threat_violence", 0)
+        planted = variant["planted"]
+        assert planted["threats"] == planted["threats_found"] + len(planted["threats_missed"])
+        assert planted["threats"] >= 5 and planted["given_a_ground"] <= out["planted_comments"]
+    assert out["planted_comments"] == 60
+    assert written["planted"]["given_a_ground"] >= 50  # the detector finds its planted comments
 
 
 def test_the_typo_check_refuses_bad_arguments_clearly():
