@@ -21,42 +21,41 @@ import argparse
 import json
 import random
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 
-def harmless_comments(seeds: list[int]) -> dict[str, str]:
-    """Distinct harmless public comment texts of the simulated district, each with its post."""
+def public_comments(seeds: list[int]) -> Iterator[tuple[Any, str, bool]]:
+    """Each public comment of the simulated district's worlds: (item, its post's text, whether it
+    is a planted removable comment)."""
     from connectors.simulated import generate_world
 
-    found: dict[str, str] = {}
     for seed in seeds:
         world = generate_world(seed, 1.0)
         by_id = {item.id: item for item in world.items}
         planted = {row["item_native_id"] for row in world.ground_truth
                    if row["rule"] == "removable_comment"}
         for item in world.items:
-            if (item.author_role == "public" and "comment_ground" in item.labels
-                    and item.id not in planted):
+            if item.author_role == "public" and "comment_ground" in item.labels:
                 root = by_id.get(item.root_id) if item.root_id else None
-                found.setdefault(item.text, root.text if root else "")
+                yield item, root.text if root else "", item.id in planted
+
+
+def harmless_comments(seeds: list[int]) -> dict[str, str]:
+    """Distinct harmless public comment texts of the simulated district, each with its post."""
+    found: dict[str, str] = {}
+    for item, post, planted in public_comments(seeds):
+        if not planted:
+            found.setdefault(item.text, post)
     return found
 
 
 def planted_comments(seeds: list[int]) -> dict[str, tuple[str, str]]:
     """Distinct planted removable comment texts of the simulated district: (ground, post)."""
-    from connectors.simulated import generate_world
-
     found: dict[str, tuple[str, str]] = {}
-    for seed in seeds:
-        world = generate_world(seed, 1.0)
-        by_id = {item.id: item for item in world.items}
-        planted = {row["item_native_id"] for row in world.ground_truth
-                   if row["rule"] == "removable_comment"}
-        for item in world.items:
-            if item.id in planted:
-                root = by_id.get(item.root_id) if item.root_id else None
-                found.setdefault(item.text, (str(item.labels["comment_ground"]),
-                                             root.text if root else ""))
+    for item, post, planted in public_comments(seeds):
+        if planted:
+            found.setdefault(item.text, (str(item.labels["comment_ground"]), post))
     return found
 
 
