@@ -246,6 +246,32 @@ def test_album_whose_subattachments_carry_no_media_keeps_its_cover(con):
                       ).fetchall()
     assert got == [("facebook:7", "https://scontent.xx.fbcdn.net/cover.jpg")]
 
+def test_a_failed_download_is_tried_again_once_a_capture_brings_a_new_address(con):
+    from importlib import resources
+
+    def capture(run_id: str, signatures: tuple[str, str]) -> None:
+        photos = [{"type": "photo", "target": {"id": f"p{i}"},
+                   "media": {"image": {"src": f"https://scontent.xx.fbcdn.net/{i}.jpg?oe={sig}",
+                                       "height": 480, "width": 640}}}
+                  for i, sig in enumerate(signatures)]
+        put(con, [RawPage(source="facebook", origin="api", endpoint=":page/posts", object_id="1",
+                          account_id="facebook:1", body=json.dumps({"data": [_album(photos)]}))],
+            run_id)
+        normalize(con)
+
+    capture("r1", ("a1", "b1"))
+    # both signed URLs had expired by the time the media stage asked for them
+    con.execute("UPDATE core.media SET fetch_error = 'HTTP 403' WHERE media_id <> 'facebook:7'")
+    capture("r2", ("a2", "b1"))  # the next capture signs the first photo's address anew
+
+    errors = dict(con.execute("SELECT media_id, fetch_error FROM core.media "
+                              "WHERE media_id <> 'facebook:7'").fetchall())
+    assert errors == {"facebook:p0": None, "facebook:p1": "HTTP 403"}
+    pending_sql = resources.files("warehouse").joinpath("sql/media_pending.sql").read_text()
+    pending = [r[0] for r in con.execute(pending_sql).fetchall()]
+    assert "facebook:p0" in pending and "facebook:p1" not in pending
+
+
 
 # ---------------------------------------------------------------------- X account archives
 

@@ -147,7 +147,9 @@ FROM (
 ) v
 WHERE v.item_id = i.item_id AND i.version_count <> v.n;
 
--- Media: the newest URL wins (CDN URLs expire); the content hash is kept until it changes.
+-- Media: the newest URL wins (CDN URLs expire); the content hash is kept until it changes. A
+-- failed download is tried again once a capture brings a new address (an expired signed CDN URL
+-- answers 403 for good, its successor works).
 INSERT INTO core.media (media_id, item_id, platform, position, media_type, url, preview_url,
                         alt_text, width, height, duration_ms, first_seen_at)
 SELECT media_id, coalesce(v.item_id, m.item_id), platform, position, media_type, url, preview_url,
@@ -159,6 +161,10 @@ QUALIFY row_number() OVER (PARTITION BY coalesce(v.item_id, m.item_id), media_id
 ON CONFLICT (item_id, media_id) DO UPDATE SET
     url = excluded.url,
     preview_url = excluded.preview_url,
+    fetch_error = CASE
+        WHEN excluded.url IS DISTINCT FROM core.media.url
+             OR excluded.preview_url IS DISTINCT FROM core.media.preview_url THEN NULL
+        ELSE core.media.fetch_error END,
     alt_text = coalesce(excluded.alt_text, core.media.alt_text),
     width = coalesce(excluded.width, core.media.width),
     height = coalesce(excluded.height, core.media.height);
