@@ -255,7 +255,9 @@ def test_unreadable_files_do_not_raise(tmp_path, astronaut_png):
         assert verdict.flagged is False and verdict.score == 0
         assert len(verdict.reasons) == 1 and verdict.reasons[0].startswith("cannot decode image")
         assert verdict.details["faces"] == 0
+        assert str(tmp_path) not in verdict.reasons[0]  # reasons reach reports: no server paths
     assert "not found" in verdicts[5].reasons[0]
+    assert "notes.txt" in verdicts[1].reasons[0]  # Pillow names the file; the name is kept
 
 
 @pytest.mark.parametrize("item", [{"id": 1}, {"id": 1, "path": ""}, {"id": 1, "path": None},

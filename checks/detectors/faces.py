@@ -196,7 +196,9 @@ def decode(path: str | Path, max_side: int) -> tuple[np.ndarray, int, int]:
     except FileNotFoundError:
         raise DecodeError("file not found") from None
     except Exception as exc:  # noqa: BLE001 - any decoder failure means "unreadable"
-        raise DecodeError(f"{type(exc).__name__}: {exc}") from None
+        # the file's name, not where the server keeps it: reasons reach reports
+        message = str(exc).replace(str(path), Path(path).name)
+        raise DecodeError(f"{type(exc).__name__}: {message}") from None
     if rgb.ndim != 3 or rgb.shape[0] < 1 or rgb.shape[1] < 1:
         raise DecodeError("empty image")
     h, w = rgb.shape[:2]
