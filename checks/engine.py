@@ -143,6 +143,8 @@ def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str,
         return {"consent_pattern": consent_pattern,
                 "consent_scope": params.get("consent_scope", "social_media"),
                 "media_types": list(params.get("media_types", ["photo", "video"]))}
+    if rule == "unchecked_media":
+        return {"media_types": list(params.get("media_types", ["photo", "video"]))}
     if rule == "unapproved_controversial_reply":
         return {"applies_to_accounts": list(params.get("applies_to_accounts",
                                                        ["official", "teacher_page"]))}

@@ -94,6 +94,9 @@ ALL_RULES: dict[str, str] = {
     "(hidden: the account's act; deleted: the account or the comment's author)",
     "media_attention": "a post whose engagement spikes far above its account's baseline (median "
     "and median absolute deviation of its other posts)",
+    "unchecked_media": "a district post with a photo or video whose image the face detector "
+    "could not read (download failed, no address, undecodable), so its consent could not be "
+    "checked: a person has to look",
 }
 
 #: The rules the engine runs today (``checks/rules/<rule>.sql``). A pack may bind a clause to any
@@ -108,6 +111,7 @@ IMPLEMENTED_RULES: tuple[str, ...] = (
     "account_governance",
     "undocumented_removal",
     "media_attention",
+    "unchecked_media",
 )
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
@@ -308,6 +312,14 @@ class MediaAttentionParams(RuleParams):
     min_engagement: int = Field(default=50, ge=0)
 
 
+class UncheckedMediaParams(RuleParams):
+    """``unchecked_media``: the media types whose images must have been read by the face detector
+    (those the binding's consent rule checks)."""
+
+    media_types: list[Literal["photo", "video"]] = Field(
+        default_factory=lambda: ["photo", "video"], min_length=1)
+
+
 PARAMS: dict[str, type[RuleParams]] = {
     "teacher_page_non_school": TeacherPageParams,
     "student_media_without_consent": StudentMediaParams,
@@ -318,6 +330,7 @@ PARAMS: dict[str, type[RuleParams]] = {
     "account_governance": GovernanceParams,
     "undocumented_removal": UndocumentedRemovalParams,
     "media_attention": MediaAttentionParams,
+    "unchecked_media": UncheckedMediaParams,
 }
 if set(PARAMS) != set(ALL_RULES):  # pragma: no cover - a programming error
     raise RuntimeError("every rule needs a parameter model")

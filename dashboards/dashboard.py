@@ -84,6 +84,7 @@ RULE_TITLES = {
     "account_governance": "Account governance",
     "undocumented_removal": "Removal with no recorded ground",
     "media_attention": "Post drawing public attention",
+    "unchecked_media": "Photo or video the audit could not check",
 }
 
 LAST_RUN = """

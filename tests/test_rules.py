@@ -163,6 +163,112 @@ def test_consent_from_the_media_consent_registry_counts(wh):
     assert wh.findings() == {}
 
 
+# ---------------------------------------------------------------------------------------------
+# unchecked_media
+
+
+def _medium(wh: Warehouse, item_id: str, media_id: str, *, media_type: str = "photo",
+            url: str | None = "https://cdn/p.jpg", error: str | None = None,
+            stored: bool = False) -> str:
+    """A medium whose image is not stored (``error`` says why) or, ``stored``, is stored but
+    not scored; returns the image's hash."""
+    image = sha(media_id)
+    photo_url, preview = (url, None) if media_type == "photo" else (None, url)
+    wh.con.execute(
+        "INSERT INTO core.media (media_id, item_id, platform, position, media_type, url, "
+        "preview_url, content_sha256, local_path, fetch_error, first_seen_at) "
+        "VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, now())",
+        [media_id, item_id, item_id.split(":")[0], media_type, photo_url, preview,
+         image if stored else None, "/srv/media/p.jpg" if stored else None, error])
+    return image
+
+
+def _unchecked(wh: Warehouse) -> dict[str, dict]:
+    return {s: f for (r, s), f in wh.findings().items() if r == "unchecked_media"}
+
+
+def test_unchecked_media_says_why_each_image_was_not_read(wh):
+    wh.item("x:70", "Field trip to the capitol!")
+    _medium(wh, "x:70", "x:m70a", error="HTTP 403")
+    _medium(wh, "x:70", "x:m70b", error="retry:HTTP 503")
+    _medium(wh, "x:70", "x:m70c", url="http://cdn/old.jpg")
+    _medium(wh, "x:70", "x:m70d", media_type="video", url=None)
+    wh.item("x:71", "Prom night")
+    broken = _medium(wh, "x:71", "x:m71", stored=True)
+    wh.signal("faces", broken, broken, flagged=False, label="unreadable", score=0.0,
+              details={"faces": 0})
+    wh.con.execute("UPDATE audit.signals SET reasons = ['cannot decode image: OSError: "
+                   "Truncated File Read'] WHERE content_sha256 = ?", [broken])
+    wh.item("x:72", "Science fair")
+    _medium(wh, "x:72", "x:m72", stored=True)  # stored, the face detector has not run
+    wh.item("x:73", "Robotics team")  # read: the consent rule judges it, this rule does not
+    wh.photo("x:73", "x:m73", 3)
+    wh.item("x:74", "look at this", kind="comment", root="x:70", district=False)
+    _medium(wh, "x:74", "x:m74", error="HTTP 404")  # the public's photos are not the district's
+    wh.item("x:75", "Old post")
+    _medium(wh, "x:75", "x:m75", error="HTTP 404")
+    wh.con.execute("UPDATE core.items SET state = 'deleted' WHERE item_id = 'x:75'")
+
+    run_rules(wh.con, load_pack(METRO), "r1")
+    found = _unchecked(wh)
+    assert set(found) == {"x:70", "x:71", "x:72"}
+    reasons = {m["media_id"]: m["reason"] for f in found.values()
+               for m in f["evidence"]["media"]}
+    assert reasons == {
+        "x:m70a": "download failed: HTTP 403",
+        "x:m70b": "not downloaded, tried again next run: HTTP 503",
+        "x:m70c": "no https address to download the image from",
+        "x:m70d": "no https address to download the image from",
+        "x:m71": "cannot decode image: OSError: Truncated File Read",
+        "x:m72": "not read by the face detector yet",
+    }
+    assert found["x:70"]["evidence"]["unchecked_media"] == 4
+    assert {(f["kind"], f["severity"], f["clause"]) for f in found.values()} == {
+        ("unchecked", "high", "metro-bp8007-staff-3a")}
+    assert wh.findings()[("student_media_without_consent", "x:73")]["kinds"] == {"missing"}
+
+
+def test_unchecked_media_clears_once_the_images_are_read(wh):
+    wh.item("x:76", "Homecoming court")
+    image = _medium(wh, "x:76", "x:m76", error="HTTP 403")
+    run_rules(wh.con, load_pack(METRO), "r1")
+    first = _unchecked(wh)["x:76"]
+    run_rules(wh.con, load_pack(METRO), "r2")
+    assert _unchecked(wh)["x:76"]["id"] == first["id"] == finding_id(
+        "unchecked_media", "x:76", "unchecked")
+    assert wh.con.execute("SELECT count(*) FROM audit.findings").fetchone()[0] == 1
+
+    # a later capture brought a working address: the image is stored and shows two people
+    wh.con.execute("UPDATE core.media SET content_sha256 = ?, local_path = '/srv/media/h.jpg', "
+                   "fetch_error = NULL WHERE media_id = 'x:m76'", [image])
+    wh.signal("faces", image, image, flagged=True, label="several", details={"faces": 2})
+    result = run_rules(wh.con, load_pack(METRO), "r3")
+    assert result.cleared == 1
+    assert _unchecked(wh)["x:76"]["status"] == "cleared"
+    assert wh.findings()[("student_media_without_consent", "x:76")]["kinds"] == {"missing"}
+
+
+def test_unchecked_media_follows_the_media_types_of_the_binding(wh, tmp_path):
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("checks").joinpath(f"policies/{METRO}.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    for clause in data["clauses"]:
+        for binding in clause.get("rules", []):
+            if binding["rule"] == "unchecked_media":
+                binding["params"]["media_types"] = ["photo"]
+    path = tmp_path / "photos-only.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    wh.item("x:77", "Band concert")
+    _medium(wh, "x:77", "x:m77", media_type="video", error="HTTP 403")
+    wh.item("x:78", "Band photo")
+    _medium(wh, "x:78", "x:m78", error="HTTP 403")
+    run_rules(wh.con, load_pack(path), "r1")
+    assert set(_unchecked(wh)) == {"x:78"}
+
+
 def test_unapproved_controversial_reply(wh):
     # one thread per case: an approval of the thread covers every later reply in it
     cases = {"30": None, "40": T0 + timedelta(hours=4), "50": T0 + timedelta(hours=1)}

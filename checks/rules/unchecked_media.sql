@@ -1,0 +1,39 @@
+-- District posts with a photo or video whose image the face detector could not read, so nobody
+-- knows whether it shows students: the image is not stored (its download failed or waits for a
+-- retry, or there is no https address to fetch) or it cannot be decoded, or it has no faces
+-- verdict yet. One finding per post, the reason given for each medium; once every image of the
+-- post has been read the finding clears, and student_media_without_consent judges the post.
+WITH media AS (
+    SELECT m.item_id, m.media_id, m.media_type, m.content_sha256, m.fetch_error,
+           CASE WHEN m.media_type = 'photo' THEN m.url ELSE m.preview_url END AS image_url,
+           g.label AS faces_label, g.reasons[1] AS faces_reason
+    FROM core.media m
+    LEFT JOIN sig g ON g.detector = 'faces' AND g.subject_id = m.content_sha256
+    WHERE list_contains($media_types, m.media_type)
+),
+unchecked AS (
+    SELECT item_id, media_id, media_type, CASE
+        WHEN content_sha256 IS NULL AND starts_with(fetch_error, 'retry:')
+            THEN 'not downloaded, tried again next run: ' || substr(fetch_error, 7)
+        WHEN content_sha256 IS NULL AND fetch_error IS NOT NULL
+            THEN 'download failed: ' || fetch_error
+        WHEN content_sha256 IS NULL AND NOT starts_with(coalesce(image_url, ''), 'https://')
+            THEN 'no https address to download the image from'
+        WHEN content_sha256 IS NULL THEN 'not downloaded yet'
+        WHEN faces_label IS NULL THEN 'not read by the face detector yet'
+        WHEN faces_label = 'unreadable' THEN faces_reason
+        END AS reason
+    FROM media
+)
+SELECT 'unchecked' AS kind, i.item_id AS subject_id, i.item_id,
+       sha256(coalesce(i.text, '') || chr(31)
+              || string_agg(u.media_id, ',' ORDER BY u.media_id)) AS content_sha256,
+       json_object(
+           'unchecked_media', count(*),
+           'media', list(json_object('media_id', u.media_id, 'media_type', u.media_type,
+                                     'reason', u.reason) ORDER BY u.media_id)
+       ) AS evidence
+FROM core.items i
+JOIN unchecked u USING (item_id)
+WHERE u.reason IS NOT NULL AND i.author_is_district AND i.state <> 'deleted'
+GROUP BY i.item_id, i.text
