@@ -140,9 +140,15 @@ def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str,
         return {"roe_urls": list(roe_urls),
                 "roe_accounts": _roe_accounts(pack) if roe_urls else []}
     if rule == "student_media_without_consent":
+        # the media a lone face makes a "single student" finding on: the types of the binding
+        # that covers it (the packs: photos, as the policy forbids a photo of one student)
+        single = pack.cite(rule, "single_student")
+        single_types = single.params.get("media_types") if single and "single_student" in \
+            single.kinds else None
         return {"consent_pattern": consent_pattern,
                 "consent_scope": params.get("consent_scope", "social_media"),
-                "media_types": list(params.get("media_types", ["photo", "video"]))}
+                "media_types": list(params.get("media_types", ["photo", "video"])),
+                "single_media_types": list(single_types or ["photo", "video"])}
     if rule == "unchecked_media":
         return {"media_types": list(params.get("media_types", ["photo", "video"]))}
     if rule == "unapproved_controversial_reply":

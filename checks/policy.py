@@ -182,7 +182,9 @@ class TeacherPageParams(RuleParams):
 class StudentMediaParams(RuleParams):
     """``student_media_without_consent``: the consent problems a binding covers (``single_student``
     means a photo of one student is forbidden whatever the consents), the consent scope required,
-    whether the consent must be written, and the media types checked."""
+    whether the consent must be written, and the media types checked (an X ``animated_gif`` is a
+    ``video``). Consents are checked on the media types of all bindings together; a lone face is
+    a ``single_student`` finding only on the media types of the binding that covers it."""
 
     kind_field: ClassVar[str | None] = "problems"
     problems: list[ConsentProblem] = Field(min_length=1)

@@ -77,13 +77,14 @@ class Warehouse:
         self.con.execute("INSERT OR REPLACE INTO audit.subject_signals VALUES (?, ?, ?, 'v1')",
                          [detector, subject, content])
 
-    def photo(self, item_id: str, media_id: str, faces: int, *, alt: str | None = None) -> None:
+    def photo(self, item_id: str, media_id: str, faces: int, *, alt: str | None = None,
+              media_type: str = "photo") -> None:
         image = sha(media_id)
         self.con.execute(
             "INSERT INTO core.media (media_id, item_id, platform, position, media_type, url, "
-            "alt_text, content_sha256, local_path, first_seen_at) VALUES (?, ?, ?, 1, 'photo', "
+            "alt_text, content_sha256, local_path, first_seen_at) VALUES (?, ?, ?, 1, ?, "
             "'https://cdn/x.jpg', ?, ?, '/tmp/x.jpg', now())",
-            [media_id, item_id, item_id.split(":")[0], alt, image])
+            [media_id, item_id, item_id.split(":")[0], media_type, alt, image])
         self.signal("faces", image, image, flagged=faces > 0,
                     label="people" if faces else "no_people", details={"faces": faces})
 
@@ -152,6 +153,56 @@ def test_student_media_consent_states(wh):
     assert evidence["faces"] == 5
     assert evidence["consents"] == [{"consent_id": "PC-2026-0002", "state": "revoked"}]
     assert "student_id" not in json.dumps(evidence)  # never the hashed student id
+
+
+def _metro_with(tmp_path: Path, rule: str, kind: str | None, media_types: list[str]) -> Path:
+    """The metro pack with the media types of ``rule``'s binding(s) covering ``kind`` (any
+    binding of the rule when None) changed, written to a file."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("checks").joinpath(f"policies/{METRO}.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    for clause in data["clauses"]:
+        for binding in clause.get("rules", []):
+            if binding["rule"] == rule and (kind is None
+                                            or kind in binding["params"].get("problems", [])):
+                binding["params"]["media_types"] = media_types
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_an_animated_gif_is_a_video_to_the_consent_rules(wh):
+    # X serves a GIF as a short looping video (media type animated_gif): the packs name photos
+    # and videos, so a GIF of students needs consent like any video
+    wh.item("x:17", "Pep rally energy!")
+    wh.photo("x:17", "x:m17", 1, media_type="animated_gif")
+    wh.item("x:18", "Homecoming float")
+    _medium(wh, "x:18", "x:m18", media_type="animated_gif", error="HTTP 404")
+    run_rules(wh.con, load_pack(METRO), "r1")
+    found = wh.findings()
+    assert found[("student_media_without_consent", "x:17")]["kinds"] == {
+        "missing", "single_student"}
+    assert found[("unchecked_media", "x:18")]["evidence"]["media"] == [
+        {"media_id": "x:m18", "media_type": "animated_gif", "reason": "download failed: HTTP 404"}]
+
+
+def test_a_single_student_follows_the_media_types_of_its_own_binding(wh, tmp_path):
+    # a pack that reads "never take a photo of an individual student" as photos only: a video
+    # of one student still needs consent, but is not a single-student finding
+    photos_only = _metro_with(tmp_path, "student_media_without_consent", "single_student",
+                              ["photo"])
+    wh.item("x:19", "Senior spotlight video")
+    wh.photo("x:19", "x:m19", 1, media_type="video")
+    wh.item("x:21", "Senior spotlight")
+    wh.photo("x:21", "x:m21", 1)
+    run_rules(wh.con, load_pack(photos_only), "r1")
+    found = wh.findings()
+    assert found[("student_media_without_consent", "x:19")]["kinds"] == {"missing"}
+    assert found[("student_media_without_consent", "x:21")]["kinds"] == {
+        "missing", "single_student"}
 
 
 def test_consent_from_the_media_consent_registry_counts(wh):
@@ -249,18 +300,7 @@ def test_unchecked_media_clears_once_the_images_are_read(wh):
 
 
 def test_unchecked_media_follows_the_media_types_of_the_binding(wh, tmp_path):
-    from importlib import resources
-
-    import yaml
-
-    text = resources.files("checks").joinpath(f"policies/{METRO}.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    for clause in data["clauses"]:
-        for binding in clause.get("rules", []):
-            if binding["rule"] == "unchecked_media":
-                binding["params"]["media_types"] = ["photo"]
-    path = tmp_path / "photos-only.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path = _metro_with(tmp_path, "unchecked_media", None, ["photo"])
     wh.item("x:77", "Band concert")
     _medium(wh, "x:77", "x:m77", media_type="video", error="HTTP 403")
     wh.item("x:78", "Band photo")

@@ -3,13 +3,15 @@
 -- retry, or there is no https address to fetch) or it cannot be decoded, or it has no faces
 -- verdict yet. One finding per post, the reason given for each medium; once every image of the
 -- post has been read the finding clears, and student_media_without_consent judges the post.
+-- An animated GIF counts as a video, as in that rule.
 WITH media AS (
     SELECT m.item_id, m.media_id, m.media_type, m.content_sha256, m.fetch_error,
            CASE WHEN m.media_type = 'photo' THEN m.url ELSE m.preview_url END AS image_url,
            g.label AS faces_label, g.reasons[1] AS faces_reason
     FROM core.media m
     LEFT JOIN sig g ON g.detector = 'faces' AND g.subject_id = m.content_sha256
-    WHERE list_contains($media_types, m.media_type)
+    WHERE list_contains(
+        $media_types, CASE m.media_type WHEN 'animated_gif' THEN 'video' ELSE m.media_type END)
 ),
 unchecked AS (
     SELECT item_id, media_id, media_type, CASE
