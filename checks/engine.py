@@ -141,7 +141,7 @@ def _rule_params(rule: str, pack: PolicyPack, consent_pattern: str,
                 "roe_accounts": _roe_accounts(pack) if roe_urls else []}
     if rule == "student_media_without_consent":
         # the media a lone face makes a "single student" finding on: the types of the binding
-        # that covers it (the packs: photos, as the policy forbids a photo of one student)
+        # that covers it, not those of all bindings (a district may read "photo" literally)
         single = pack.cite(rule, "single_student")
         single_types = single.params.get("media_types") if single and "single_student" in \
             single.kinds else None
