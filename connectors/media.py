@@ -4,6 +4,10 @@ Photos are fetched by URL, videos by their preview image (that is what the face 
 Only ``https`` URLs are fetched. Files go to ``MEDIA_DIR/<sha[:2]>/<sha>.<ext>``; the same image
 posted twice is stored once. The session is the platform client's, so the simulated district's
 transport adapter answers here too.
+
+A failed fetch is recorded in ``core.media.fetch_error``. It starts with ``retry:`` when the next
+run should ask again (HTTP 5xx or 429, a timeout, a dropped connection, our own disk); the other
+errors (404, 403, not an image, too large) stand until a capture brings a new address.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from connectors.redaction import redact
 from warehouse.killpoints import kill_point
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
+#: failures of the network, not answers about the image: a timeout, a refused or reset
+#: connection, a body cut short
+TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 
 UPDATE_MEDIA = """
@@ -110,8 +117,14 @@ def fetch_media(
             content, ext = _download(session, url, timeout)
             sha, path, new = store_bytes(media_dir, content, ext)
             return media_id, sha, str(path), None, new
-        except (requests.RequestException, ValueError, OSError) as exc:
+        except ValueError as exc:  # the answer itself: an HTTP status, not an image, too large
             return media_id, None, None, redact(exc)[:500], False
+        except TRANSIENT as exc:  # nothing says the image is gone: the next run asks again
+            return media_id, None, None, "retry:" + redact(exc)[:494], False
+        except requests.RequestException as exc:  # an address requests cannot use, a loop
+            return media_id, None, None, redact(exc)[:500], False
+        except OSError as exc:  # the disk (full, not writable): ours to mend, then fetch again
+            return media_id, None, None, "retry:" + redact(exc)[:494], False
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(work, rows))
