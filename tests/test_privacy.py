@@ -22,7 +22,7 @@ import pytest
 
 from warehouse import db
 from warehouse.killpoints import ENV as KILL_ENV
-from warehouse.snapshot import mask_text, publish_snapshot
+from warehouse.snapshot import mask_text, place_spans, publish_snapshot
 
 T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 LEAKY = "Jordan's new locker combo is 12-34-56; call his mom at 405-555-0188 if he forgets."
@@ -96,6 +96,24 @@ def test_mask_text_merges_overlaps_and_ignores_spans_outside_the_text():
     ])
     assert masked == "ID [student id withheld] and phone [personal contact withheld]"
     assert withheld == ["123456", "405-555-0188"]
+
+
+def test_place_spans_maps_what_the_detector_read_back_to_the_stored_text():
+    post, alt = "Call 405-555-0188 today", "Jo, ID 123456"
+    reply = "Jamie Lee his ID is 998877"
+    cases = [  # (stored text, what the detector read, the spans' values in the read text)
+        (post, post, ["405-555-0188"]),
+        (post, f"{post}\n\n{alt}", ["405-555-0188", "123456"]),  # with the photo's alt text
+        (reply, "his ID is 998877", ["998877"]),  # a reply read without the name it opens with
+        (reply, f"his ID is 998877\n\n{alt}", ["998877", "123456"]),
+        (None, alt, ["123456"]),  # a photo with no caption: only its alt text was read
+    ]
+    for text, read, values in cases:
+        spans = [{"kind": "detail", "start": read.index(v), "end": read.index(v) + len(v)}
+                 for v in values]
+        direct, elsewhere = place_spans(text, read, spans)
+        assert [text[d["start"]:d["end"]] for d in direct] + elsewhere == values, (text, read)
+        assert elsewhere == [v for v in values if v == "123456"]  # only the alt text's
 
 
 def test_snapshot_masks_details_drops_raw_bodies_and_is_owner_only(warehouse, tmp_path):
@@ -490,3 +508,70 @@ def test_superseded_verdicts_stay_in_the_warehouse_only(audited_thread, tmp_path
                             "'1+old'").fetchone()[0] == 0
     finally:
         snap.close()
+
+
+# --- details the detector read somewhere other than the stored text ---------------------------
+
+ALT_ID, REPLY_ID, REPLY_PHONE = "4839201", "4471823", "405-555-0143"
+ALT = f"Maya Torres, student ID {ALT_ID}, holding her certificate."
+TAGGED = (f"Jamie Campbell Jordan's student ID is {REPLY_ID}; you can reach his mom at "
+          f"{REPLY_PHONE}.")
+
+
+def test_details_found_in_alt_text_or_after_a_reply_tag_are_withheld(tmp_path):
+    """The detector reads a post with the alt text the district wrote on its photos, and a
+    Facebook reply without the name it opens with: the details it finds there are withheld
+    from the snapshot (the item, its versions, the photo's alt text, evidence and reasons)."""
+    from checks.engine import run_rules
+    from checks.policy import load_pack
+    from checks.signals import load_detector, refresh_signals
+
+    path = tmp_path / "warehouse.duckdb"
+    con = db.connect(path)
+    items = [  # (item, platform, kind, author, district, parent, handle, text)
+        ("x:1", "x", "post", "x:100", True, None, None, "Congratulations to our award winners!"),
+        ("facebook:1_2", "facebook", "post", "facebook:1", True, None, None,
+         "Open house Thursday at 6 pm."),
+        ("facebook:1_2_3", "facebook", "comment", "facebook:77", False, "facebook:1_2",
+         "Jamie Campbell", "Will Jordan's counselor be there?"),
+        ("facebook:1_2_4", "facebook", "reply", "facebook:1", True, "facebook:1_2_3", None,
+         TAGGED),
+    ]
+    for n, (item_id, platform, kind, author, district, parent, handle, text) in enumerate(items):
+        root = item_id if parent is None else "facebook:1_2"
+        con.execute("""
+            INSERT INTO core.items (item_id, platform, kind, native_id, current_native_id,
+                account_id, author_id, author_handle, author_is_district, parent_item_id,
+                thread_root_id, created_at, text, state, first_seen_at, last_seen_at,
+                content_fetched_at, last_page_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible', ?, ?, ?, 1)
+        """, [item_id, platform, kind, item_id.split(":")[1], item_id.split(":")[1],
+              "x:100" if platform == "x" else "facebook:1", author, handle, district, parent,
+              root, T0 + timedelta(minutes=n), text, T0, T0, T0])
+    con.execute("INSERT INTO core.media (media_id, item_id, platform, position, media_type, "
+                "url, alt_text, first_seen_at) VALUES ('x:m1', 'x:1', 'x', 1, 'photo', "
+                "'https://pbs.twimg.com/media/a.jpg', ?, ?)", [ALT, T0])
+    refresh_signals(con, {"confidential": load_detector("confidential")})
+    run_rules(con, load_pack("metro-technology-centers-bp-8007"), "r1")
+    flagged = {r[0] for r in con.execute(
+        "SELECT subject_id FROM audit.findings WHERE rule = 'confidential_disclosure'"
+    ).fetchall()}
+    assert flagged == {"x:1", "facebook:1_2_4"}  # the detector did find both
+    snapshot = tmp_path / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    everything = _every_value(snapshot)
+    for secret in (ALT_ID, REPLY_ID, REPLY_PHONE):
+        assert secret not in everything, secret
+        assert secret.encode() not in snapshot.read_bytes(), secret
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        alt = snap.execute("SELECT alt_text FROM core.media").fetchone()[0]
+        reply = snap.execute("SELECT text FROM core.items WHERE item_id = 'facebook:1_2_4'"
+                             ).fetchone()[0]
+    finally:
+        snap.close()
+    assert alt == "Maya Torres, student ID [withheld], holding her certificate."
+    assert reply.startswith("Jamie Campbell Jordan's student ID is [student id withheld];")
+    # the warehouse keeps the trail as captured
+    assert con.execute("SELECT alt_text FROM core.media").fetchone()[0] == ALT
+    con.close()

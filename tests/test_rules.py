@@ -37,7 +37,7 @@ class Warehouse:
                              "['D1'], NULL, NULL, now())",
                              [key, platform, pid, f"h{pid}", kind, school])
 
-    def item(self, item_id: str, text: str, *, kind: str = "post", account: str = "x:1",
+    def item(self, item_id: str, text: str | None, *, kind: str = "post", account: str = "x:1",
              district: bool = True, root: str | None = None, parent: str | None = None,
              at: datetime = T0, author: str | None = None, handle: str | None = None) -> str:
         platform, native = item_id.split(":")
@@ -422,6 +422,46 @@ def test_the_name_a_facebook_reply_opens_with_is_not_what_detectors_read(wh, det
     texts = dict(wh.con.execute("SELECT subject_id, text FROM inputs").fetchall())
     assert texts["facebook:2_1_6"] == "yes, 6 to 8 pm in the gym."
     assert texts["facebook:2_1_7"] == "Science fair Thursday is the best night of the year"
+
+
+def test_the_confidential_detector_reads_the_alt_text_the_district_wrote(wh):
+    from checks.signals import inputs_sql
+
+    wh.item("x:30", "Congratulations to our award winners!")
+    wh.photo("x:30", "x:m30a", 1, alt="Maya Torres, student ID 4839201, with her certificate.")
+    wh.photo("x:30", "x:m30b", 2, alt="  ")  # blank alt text is no text
+    wh.con.execute("UPDATE core.media SET position = 2 WHERE media_id = 'x:m30b'")
+    wh.item("x:31", None)  # a photo with no caption: its alt text alone
+    wh.photo("x:31", "x:m31", 1, alt="Sam Ortiz, out this week with mono, smiling.")
+    wh.con.execute("UPDATE core.media SET auto_alt_text = 'May be an image of 1 person' "
+                   "WHERE media_id = 'x:m31'")
+    wh.item("x:32", "Robotics team")  # no alt text: the text as written, hash unchanged
+    wh.item("x:33", "nice!", kind="comment", root="x:30", district=False)
+    wh.photo("x:33", "x:m33", 1, alt="my kid Jo, ID 555")  # the public's: not the district's
+    wh.con.execute(f"CREATE TEMP TABLE inputs AS {inputs_sql('confidential')}")  # noqa: S608
+    texts = dict(wh.con.execute("SELECT subject_id, text FROM inputs").fetchall())
+    assert texts == {
+        "x:30": "Congratulations to our award winners!\n\n"
+                "Maya Torres, student ID 4839201, with her certificate.",
+        "x:31": "Sam Ortiz, out this week with mono, smiling.",
+        "x:32": "Robotics team",
+    }
+    assert wh.con.execute("SELECT content_sha256 FROM inputs WHERE subject_id = 'x:32'"
+                          ).fetchone()[0] == sha("Robotics team")
+
+
+def test_a_disclosure_in_alt_text_is_a_finding(wh):
+    from checks.signals import load_detector, refresh_signals
+
+    wh.item("x:34", "Congratulations to our award winners!")
+    wh.photo("x:34", "x:m34", 1, alt="Maya Torres, student ID 4839201, with her certificate.")
+    wh.item("x:35", "Congratulations to our award winners!")
+    wh.photo("x:35", "x:m35", 1, alt="Students in safety glasses in the shop.")
+    refresh_signals(wh.con, {"confidential": load_detector("confidential")})
+    run_rules(wh.con, load_pack(METRO), "r1")
+    found = {s: f for (r, s), f in wh.findings().items() if r == "confidential_disclosure"}
+    assert set(found) == {"x:34"}
+    assert found["x:34"]["kind"] == "student_id"
 
 
 # --------------------------------------------------------------------------------------------

@@ -77,12 +77,15 @@ CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_signals (
     details JSON);
 CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_dispositions (disposition_id VARCHAR,
                                                              note VARCHAR);
+CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_media (
+    item_id VARCHAR, media_id VARCHAR, alt_text VARCHAR, auto_alt_text VARCHAR);
 """
 DROP_MASK_TABLES = """
 DROP TABLE IF EXISTS snapshot_withheld; DROP TABLE IF EXISTS snapshot_masked_items;
 DROP TABLE IF EXISTS snapshot_masked_versions; DROP TABLE IF EXISTS snapshot_scrubbed_findings;
 DROP TABLE IF EXISTS snapshot_scrubbed_signals;
-DROP TABLE IF EXISTS snapshot_scrubbed_dispositions;
+DROP TABLE IF EXISTS snapshot_scrubbed_dispositions; DROP TABLE IF EXISTS snapshot_scrubbed_media;
+DROP TABLE IF EXISTS snapshot_confidential_reading;
 """
 # Where a withheld detail can be repeated besides the text it was found in: any item text or
 # version (a comment quoting the post), any finding's evidence, any detector's reasons and
@@ -107,6 +110,10 @@ WHERE {_HOLDS.format("array_to_string(reasons, chr(10)) || coalesce(CAST(details
 NOTES_WITH_WITHHELD = f"""
 SELECT disposition_id, note FROM audit.dispositions WHERE {_HOLDS.format("note")}
 """  # noqa: S608 - a constant
+MEDIA_WITH_WITHHELD = f"""
+SELECT item_id, media_id, alt_text, auto_alt_text FROM core.media
+WHERE {_HOLDS.format("coalesce(alt_text, '') || chr(10) || coalesce(auto_alt_text, '')")}
+"""  # noqa: S608 - a constant
 # What the snapshot gets instead of a plain copy, for the tables that hold masked values.
 MASKED_SELECTS = {
     ("core", "items"): """
@@ -115,6 +122,11 @@ MASKED_SELECTS = {
     ("core", "item_versions"): """
         SELECT t.* REPLACE (coalesce(m.text, t.text) AS text) FROM core.item_versions t
         LEFT JOIN snapshot_masked_versions m USING (item_id, version_id, text_sha256)""",
+    ("core", "media"): """
+        SELECT t.* REPLACE (coalesce(m.alt_text, t.alt_text) AS alt_text,
+                            coalesce(m.auto_alt_text, t.auto_alt_text) AS auto_alt_text)
+        FROM core.media t
+        LEFT JOIN snapshot_scrubbed_media m USING (item_id, media_id)""",
     ("audit", "findings"): """
         SELECT t.* REPLACE (coalesce(m.evidence, t.evidence) AS evidence) FROM audit.findings t
         LEFT JOIN snapshot_scrubbed_findings m USING (finding_id)""",
@@ -158,6 +170,33 @@ def mask_text(text: str, spans: Iterable[Mapping[str, Any]]) -> tuple[str, list[
 WITHHELD = "[withheld]"
 
 
+def place_spans(text: str | None, read: str, spans: Iterable[Mapping[str, Any]],
+                ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Spans the detector found in ``read`` (what it read) as spans of the stored ``text``,
+    and the details found elsewhere in ``read``, as strings to withhold wherever they appear.
+
+    The detector reads a reply without the name it opens with (``read`` ends ``text``) and a
+    post with the alt text written on its photos after a blank line (``text`` then ends where
+    that alt text begins)."""
+    shift, limit = 0, -1
+    if text is not None:
+        cuts = [len(read)] + [i for i in range(len(read) - 1, -1, -1)
+                              if read.startswith("\n\n", i)]
+        for cut in cuts:
+            if text.endswith(read[:cut]):
+                shift, limit = len(text) - cut, cut
+                break
+    direct: list[dict[str, Any]] = []
+    elsewhere: list[str] = []
+    for span in spans:
+        start, end = int(span["start"]), int(span["end"])
+        if 0 <= start < end <= limit:
+            direct.append({**span, "start": start + shift, "end": end + shift})
+        elif 0 <= start < end <= len(read):
+            elsewhere.append(read[start:end])
+    return direct, elsewhere
+
+
 def _secrets(withheld: Iterable[str]) -> list[str]:
     """The withheld strings worth searching for (3 characters or more), longest first."""
     return sorted({w for w in withheld if len(w.strip()) >= 3}, key=len, reverse=True)
@@ -190,15 +229,22 @@ def _prepare_masks(con: duckdb.DuckDBPyConnection) -> int:
     """Fill the temp tables of masked texts, evidence, reasons and notes; returns the texts
     masked. A flagged text gets a marker per span naming its kind; then every detail withheld
     anywhere is scrubbed wherever else it is repeated."""
+    from checks.signals import inputs_sql
+
     con.execute(MASK_TABLES)
+    con.execute("CREATE OR REPLACE TEMP TABLE snapshot_confidential_reading AS "
+                + inputs_sql("confidential"))
     sql = resources.files("warehouse").joinpath("sql/snapshot_mask_sources.sql").read_text()
     withheld: list[str] = []
     # a text flagged by several detector versions (after a model update) is masked once, with
     # the spans every version found
     texts: dict[tuple[str, str, str | None, str | None], tuple[str, list[Any]]] = {}
-    for place, item_id, version_id, text_sha, text, details in con.execute(sql).fetchall():
+    for place, item_id, version_id, text_sha, text, read, details in con.execute(sql).fetchall():
         spans = (json.loads(details) if isinstance(details, str) else details or {}).get("spans")
-        texts.setdefault((place, item_id, version_id, text_sha), (text, []))[1].extend(spans or [])
+        direct, elsewhere = place_spans(text, read, spans or [])
+        withheld += elsewhere
+        if text is not None:
+            texts.setdefault((place, item_id, version_id, text_sha), (text, []))[1].extend(direct)
     masked_texts: dict[tuple[str, str, str | None, str | None], str] = {}
     for key, (text, spans) in texts.items():
         masked_texts[key], found = mask_text(text, spans)
@@ -236,6 +282,10 @@ def _prepare_masks(con: duckdb.DuckDBPyConnection) -> int:
              for did, note in con.execute(NOTES_WITH_WITHHELD).fetchall()]
     if notes:
         con.executemany("INSERT INTO snapshot_scrubbed_dispositions VALUES (?, ?)", notes)
+    media = [(item_id, media_id, alt and _scrub(alt, secrets), auto and _scrub(auto, secrets))
+             for item_id, media_id, alt, auto in con.execute(MEDIA_WITH_WITHHELD).fetchall()]
+    if media:
+        con.executemany("INSERT INTO snapshot_scrubbed_media VALUES (?, ?, ?, ?)", media)
     return len(items) + len(versions)
 
 
