@@ -32,33 +32,10 @@ from checks.detectors import lexicons as lx
 from checks.detectors.base import InputError
 from checks.detectors.linear import file_sha256
 from checks.detectors.replies import strip_addressee
+from tests.recording import Recording
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
 POST = "Reminder: the spring band concert is Thursday at 7 pm in the Lincoln Middle School gym."
-
-
-class CountingEncoder:
-    """Wraps the real encoder and records every ``encode`` call."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.calls: list[list[str]] = []
-
-    def encode(self, texts):
-        self.calls.append(list(texts))
-        return self.inner.encode(texts)
-
-
-class CountingClassifier:
-    """Wraps the real fine-tuned ensemble and records the texts of every call."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.calls: list[list[str]] = []
-
-    def predict_proba(self, texts):
-        self.calls.append(list(texts))
-        return self.inner.predict_proba(texts)
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +205,7 @@ def test_a_threat_only_a_typo_made_is_read_again_and_lowered(det):
 
 
 def test_a_threat_that_stays_one_when_corrected_is_kept(det, real_encoder):
-    counting = CountingClassifier(det.classifier)
+    counting = Recording(det.classifier, "predict_proba")
     d = comment.CommentDetector(encoder=real_encoder, classifier=counting)
     (v,) = d.classify([{"id": 1, "text": "gonna make that principal bleed tomorow"}])
     assert v.label == "threat_violence" and v.details["decided_by"] == "classifier"
@@ -238,7 +215,7 @@ def test_a_threat_that_stays_one_when_corrected_is_kept(det, real_encoder):
 
 
 def test_threat_patterns_and_other_grounds_are_not_read_again(det, real_encoder):
-    counting = CountingClassifier(det.classifier)
+    counting = Recording(det.classifier, "predict_proba")
     d = comment.CommentDetector(encoder=real_encoder, classifier=counting)
     texts = ["I will shoot the principal tomorow", "Buy cheep followers at fastfame dot shop",
              "So prowd of this team"]
@@ -250,7 +227,7 @@ def test_threat_patterns_and_other_grounds_are_not_read_again(det, real_encoder)
 
 
 def test_batches_keep_order_and_encode_once(real_encoder):
-    counting = CountingEncoder(real_encoder)
+    counting = Recording(real_encoder, "encode")
     d = comment.CommentDetector(encoder=counting)
     items = [
         {"id": "a", "text": "So proud of these musicians!", "post": POST},
@@ -283,7 +260,7 @@ def test_batches_keep_order_and_encode_once(real_encoder):
     ("just a string", "expected an object with 'text'"),
 ])
 def test_bad_input_raises_input_error(item, message, real_encoder):
-    counting = CountingEncoder(real_encoder)
+    counting = Recording(real_encoder, "encode")
     d = comment.CommentDetector(encoder=counting)
     with pytest.raises(InputError, match=message):
         d.classify([{"id": 0, "text": "fine"}, item])

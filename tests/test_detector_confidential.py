@@ -28,20 +28,9 @@ from checks import datasets
 from checks.detectors import confidential
 from checks.detectors.base import InputError
 from checks.detectors.linear import ModelBundle, file_sha256
+from tests.recording import Recording
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
-
-
-class CountingEncoder:
-    """Wraps the real encoder and records every ``encode`` call."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.calls: list[list[str]] = []
-
-    def encode(self, texts):
-        self.calls.append(list(texts))
-        return self.inner.encode(texts)
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +175,7 @@ def test_kinds_fall_back_to_the_kind_model_only_without_a_bound_hit():
 
 
 def test_empty_text_is_not_flagged_and_not_encoded(real_encoder):
-    counting = CountingEncoder(real_encoder)
+    counting = Recording(real_encoder, "encode")
     det = confidential.detector(encoder=counting)
     verdicts = det.classify([{"id": 1, "text": ""}, {"id": 2, "text": None},
                              {"id": 3, "text": "Colt has ISS tomorrow."}])
@@ -252,7 +241,7 @@ def test_missing_or_bad_text_raises_input_error(det, bad):
 
 
 def test_batch_keeps_order_and_encodes_once(real_encoder):
-    counting = CountingEncoder(real_encoder)
+    counting = Recording(real_encoder, "encode")
     det = confidential.detector(encoder=counting)
     texts = [t for _, t, _ in POSITIVE[:4]] + NEGATIVE[:4]
     order = [3, 6, 0, 5, 1, 7, 2, 4]

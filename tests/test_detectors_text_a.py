@@ -26,20 +26,9 @@ from checks import train as training
 from checks.detectors import controversy, teacher_content
 from checks.detectors.base import InputError
 from checks.detectors.linear import LinearModel, ModelBundle, file_sha256, fit_logistic
+from tests.recording import Recording
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
-
-
-class CountingEncoder:
-    """Wraps the real encoder and records every ``encode`` call (with its texts)."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.calls: list[list[str]] = []
-
-    def encode(self, texts):
-        self.calls.append(list(texts))
-        return self.inner.encode(texts)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +40,7 @@ def real_encoder():
 
 @pytest.fixture()
 def counting(real_encoder):
-    return CountingEncoder(real_encoder)
+    return Recording(real_encoder, "encode")
 
 
 # --------------------------------------------------------------------------------------------
