@@ -21,42 +21,30 @@ import argparse
 import json
 import random
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 
-def public_comments(seeds: list[int]) -> Iterator[tuple[Any, str, bool]]:
-    """Each public comment of the simulated district's worlds: (item, its post's text, whether it
-    is a planted removable comment)."""
+def simulated_comments(seeds: list[int]) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The simulated district's distinct public comment texts, in one walk over its worlds: the
+    harmless ones with their post, and the planted removable ones with (ground, post)."""
     from connectors.simulated import generate_world
 
+    harmless: dict[str, str] = {}
+    planted: dict[str, tuple[str, str]] = {}
     for seed in seeds:
         world = generate_world(seed, 1.0)
         by_id = {item.id: item for item in world.items}
-        planted = {row["item_native_id"] for row in world.ground_truth
-                   if row["rule"] == "removable_comment"}
+        removable = {row["item_native_id"] for row in world.ground_truth
+                     if row["rule"] == "removable_comment"}
         for item in world.items:
             if item.author_role == "public" and "comment_ground" in item.labels:
                 root = by_id.get(item.root_id) if item.root_id else None
-                yield item, root.text if root else "", item.id in planted
-
-
-def harmless_comments(seeds: list[int]) -> dict[str, str]:
-    """Distinct harmless public comment texts of the simulated district, each with its post."""
-    found: dict[str, str] = {}
-    for item, post, planted in public_comments(seeds):
-        if not planted:
-            found.setdefault(item.text, post)
-    return found
-
-
-def planted_comments(seeds: list[int]) -> dict[str, tuple[str, str]]:
-    """Distinct planted removable comment texts of the simulated district: (ground, post)."""
-    found: dict[str, tuple[str, str]] = {}
-    for item, post, planted in public_comments(seeds):
-        if planted:
-            found.setdefault(item.text, (str(item.labels["comment_ground"]), post))
-    return found
+                post = root.text if root else ""
+                if item.id in removable:
+                    planted.setdefault(item.text, (str(item.labels["comment_ground"]), post))
+                else:
+                    harmless.setdefault(item.text, post)
+    return harmless, planted
 
 
 def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, Any]:
@@ -64,9 +52,8 @@ def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, 
     from checks.detectors.finetune import with_typo
 
     det = comment.detector()
-    posts = harmless_comments(seeds)
+    posts, bad = simulated_comments(seeds)
     texts = sorted(posts)[:limit]
-    bad = planted_comments(seeds)
     bad_texts = sorted(bad)[:limit]
     rng = random.Random(0)
     planted_rng = random.Random(1)
