@@ -3,13 +3,11 @@
 -- is a video here (X serves it as a short looping video; its preview image is what was read).
 WITH faces AS (
     SELECT m.item_id, m.media_id, m.content_sha256,
-           CASE m.media_type WHEN 'animated_gif' THEN 'video' ELSE m.media_type END AS media_type,
+           CASE m.media_type WHEN 'animated_gif' THEN 'video' ELSE m.media_type END AS media_kind,
            CAST(g.details ->> 'faces' AS INTEGER) AS faces
     FROM core.media m
     JOIN sig g ON g.detector = 'faces' AND g.subject_id = m.content_sha256
-    WHERE g.flagged
-      AND list_contains($media_types,
-                        CASE m.media_type WHEN 'animated_gif' THEN 'video' ELSE m.media_type END)
+    WHERE g.flagged AND list_contains($media_types, media_kind)
 ),
 posts AS (
     SELECT i.item_id, i.platform, i.native_id, CAST(i.created_at AS DATE) AS posted_on, i.text,
@@ -19,7 +17,7 @@ posts AS (
            list(DISTINCT f.media_id ORDER BY f.media_id) AS media_ids,
            max(f.faces) AS max_faces,
            count(*) FILTER (WHERE f.faces = 1
-                                  AND list_contains($single_media_types, f.media_type))
+                                  AND list_contains($single_media_types, f.media_kind))
                AS single_person_photos
     FROM core.items i JOIN faces f USING (item_id)
     WHERE i.author_is_district AND i.state <> 'deleted'
