@@ -575,3 +575,79 @@ def test_details_found_in_alt_text_or_after_a_reply_tag_are_withheld(tmp_path):
     # the warehouse keeps the trail as captured
     assert con.execute("SELECT alt_text FROM core.media").fetchone()[0] == ALT
     con.close()
+
+
+EDITED_ID, EDITED_PHONE = "5518302", "405-555-0179"
+
+
+def test_details_in_an_earlier_text_are_withheld_from_every_version(tmp_path):
+    """An edit that removes a disclosure leaves it in the earlier version (core.item_versions):
+    the detector reads every earlier text of a district item as it reads the current one
+    (a reply without the name it opens with), so the snapshot withholds those details too,
+    whether the earlier text was current at a run or only seen in the edit history."""
+    from checks.engine import run_rules
+    from checks.policy import load_pack
+    from checks.signals import load_detector, refresh_signals
+
+    path = tmp_path / "warehouse.duckdb"
+    con = db.connect(path)
+    first = (f"Jamie Campbell Jordan's student ID is {EDITED_ID}; his mom's cell is "
+             f"{EDITED_PHONE}.")
+    items = [  # (item, kind, author, district, parent, handle, versions: (id, text) oldest first)
+        ("facebook:1_2", "post", "facebook:1", True, None, None,
+         [("1", "Open house Thursday at 6 pm.")]),
+        ("facebook:1_2_3", "comment", "facebook:77", False, "facebook:1_2", "Jamie Campbell",
+         [("1", "Will Jordan's counselor be there?")]),
+        ("facebook:1_2_4", "reply", "facebook:1", True, "facebook:1_2_3", None,
+         [("1", first), ("2", "Jamie Campbell please message the page; we will call you.")]),
+    ]
+
+    def capture(upto: int) -> None:
+        """Normalize as of the ``upto``-th version of each item."""
+        for n, (item_id, kind, author, district, parent, handle, versions) in enumerate(items):
+            seen = versions[:upto]
+            con.execute("DELETE FROM core.items WHERE item_id = ?", [item_id])
+            con.execute("""
+                INSERT INTO core.items (item_id, platform, kind, native_id, current_native_id,
+                    account_id, author_id, author_handle, author_is_district, parent_item_id,
+                    thread_root_id, created_at, text, state, first_seen_at, last_seen_at,
+                    content_fetched_at, last_page_id, version_count)
+                VALUES (?, 'facebook', ?, ?, ?, 'facebook:1', ?, ?, ?, ?, 'facebook:1_2', ?, ?,
+                        'visible', ?, ?, ?, 1, ?)
+            """, [item_id, kind, item_id[9:], item_id[9:], author, handle, district, parent,
+                  T0 + timedelta(minutes=n), seen[-1][1], T0, T0, T0, len(seen)])
+            for version_id, text in seen:
+                con.execute("INSERT OR IGNORE INTO core.item_versions VALUES (?, ?, ?, sha256(?), "
+                            "?, ?)", [item_id, version_id, text, text, T0, T0])
+
+    detector = {"confidential": load_detector("confidential")}
+    pack = load_pack("metro-technology-centers-bp-8007")
+    for label, runs in (("current at a run", (1, 2)), ("only in the edit history", (2,))):
+        con.execute("DELETE FROM core.item_versions; DELETE FROM audit.subject_signals; "
+                    "DELETE FROM audit.signals; DELETE FROM audit.findings")
+        for upto in runs:
+            capture(upto)
+            refresh_signals(con, detector)
+            run_rules(con, pack, f"r{upto}")
+        kinds = [r[0] for r in con.execute(
+            "SELECT kind FROM audit.findings WHERE rule = 'confidential_disclosure' "
+            "AND subject_id = 'facebook:1_2_4' AND status = 'open'").fetchall()]
+        assert len(kinds) == 1, label  # one finding, its first kind named
+        snapshot = tmp_path / f"snapshot-{len(runs)}.duckdb"
+        publish_snapshot(con, snapshot)
+        everything = _every_value(snapshot)
+        for secret in (EDITED_ID, EDITED_PHONE):
+            assert secret not in everything, (label, secret)
+            assert secret.encode() not in snapshot.read_bytes(), (label, secret)
+        snap = duckdb.connect(str(snapshot), read_only=True)
+        try:
+            earlier = snap.execute("SELECT text FROM core.item_versions WHERE version_id = '1' "
+                                   "AND item_id = 'facebook:1_2_4'").fetchone()[0]
+        finally:
+            snap.close()
+        assert earlier.startswith("Jamie Campbell Jordan's student ID is ["), earlier
+        assert earlier.count(" withheld]") == 2, earlier
+    # the warehouse keeps the trail as captured
+    assert con.execute("SELECT text FROM core.item_versions WHERE version_id = '1' AND "
+                       "item_id = 'facebook:1_2_4'").fetchone()[0] == first
+    con.close()

@@ -464,6 +464,69 @@ def test_a_disclosure_in_alt_text_is_a_finding(wh):
     assert found["x:34"]["kind"] == "student_id"
 
 
+DISCLOSING = "Congrats to Maya Torres (student ID 4839201) on her perfect attendance award!"
+EDITED = "Congrats to Maya Torres on her perfect attendance award!"
+
+
+def _version(wh: Warehouse, item_id: str, version_id: str, text: str, at: datetime) -> None:
+    wh.con.execute("INSERT INTO core.item_versions VALUES (?, ?, ?, ?, ?, ?)",
+                   [item_id, version_id, text, sha(text), at, at])
+
+
+def _edit(wh: Warehouse, item_id: str, version_id: str, text: str, at: datetime) -> None:
+    """The item now shows ``text``: a new version, as normalize records an edit."""
+    _version(wh, item_id, version_id, text, at)
+    wh.con.execute("UPDATE core.items SET text = ?, version_count = version_count + 1 "
+                   "WHERE item_id = ?", [text, item_id])
+
+
+def test_an_edit_does_not_take_a_disclosure_back(wh):
+    """A disclosure in an earlier text stays a finding (X and Facebook show the edit history):
+    the same finding, under the same id, naming the version; a reviewer's dismissal holds."""
+    from checks.signals import inputs_sql, load_detector, refresh_signals
+    from dashboards.review import record_review
+
+    detector = {"confidential": load_detector("confidential")}
+    wh.item("x:36", DISCLOSING)
+    _version(wh, "x:36", "36", DISCLOSING, T0)
+    wh.item("x:37", "Congrats to our robotics team on their regional win!")
+    _version(wh, "x:37", "37", "Congrats to our robotics team on their regional win!", T0)
+    refresh_signals(wh.con, detector)
+    run_rules(wh.con, load_pack(METRO), "r1")
+    before = {s: f for (r, s), f in wh.findings().items() if r == "confidential_disclosure"}
+    assert set(before) == {"x:36"} and "earlier_text" not in before["x:36"]["evidence"]
+
+    _edit(wh, "x:36", "1036", EDITED, T0 + timedelta(minutes=10))
+    _edit(wh, "x:37", "1037", "Congrats to our robotics team on their state win!",
+          T0 + timedelta(minutes=10))
+    runs = refresh_signals(wh.con, detector)
+    # both new texts are read; the earlier texts were read when they were current
+    assert runs[0].scored == 2 and runs[0].subjects == 4
+    wh.con.execute(f"CREATE OR REPLACE TEMP TABLE inputs AS {inputs_sql('confidential')}")  # noqa: S608
+    subjects = dict(wh.con.execute("SELECT subject_id, version_id FROM inputs").fetchall())
+    assert subjects[f"x:36#36#{sha(DISCLOSING)[:16]}"] == "36"
+    run_rules(wh.con, load_pack(METRO), "r2")
+    after = {s: f for (r, s), f in wh.findings().items() if r == "confidential_disclosure"}
+    assert set(after) == {"x:36"}
+    assert after["x:36"]["id"] == before["x:36"]["id"]
+    assert after["x:36"]["status"] == "open" and after["x:36"]["kind"] == "student_id"
+    earlier = after["x:36"]["evidence"]["earlier_text"]
+    assert earlier["version_id"] == "36" and earlier["versions_disclosing"] == 1
+    assert "edit history" in earlier["note"]
+
+    # dismissed by a reviewer: the dismissal holds while the disclosing text is the same
+    record_review(wh.con, after["x:36"]["id"], "false_positive", note="a made-up ID",
+                  reviewer="pat")
+    _edit(wh, "x:36", "2036", EDITED + " Well done!", T0 + timedelta(minutes=20))
+    refresh_signals(wh.con, detector)
+    run_rules(wh.con, load_pack(METRO), "r3")
+    assert wh.findings()[("confidential_disclosure", "x:36")]["status"] == "dismissed"
+    # deleted: nothing left to show it
+    wh.con.execute("UPDATE core.items SET state = 'deleted' WHERE item_id = 'x:36'")
+    run_rules(wh.con, load_pack(METRO), "r4")
+    assert wh.findings()[("confidential_disclosure", "x:36")]["status"] == "cleared"
+
+
 # --------------------------------------------------------------------------------------------
 # undocumented_removal
 # --------------------------------------------------------------------------------------------

@@ -1,13 +1,50 @@
--- District posts and replies that disclose a student's personal information.
-SELECT CASE coalesce(g.details -> 'kinds' ->> 0, 'grades')
+-- District posts and replies that disclose a student's personal information: in their text now,
+-- or in an earlier text an edit replaced. An edit does not take a disclosure back: the text was
+-- public until then, and X and Facebook show earlier texts in the post's edit history.
+-- A version's subject is named as in checks/sql/inputs_confidential.sql.
+WITH now_disclosing AS (
+    SELECT i.item_id, g.content_sha256, g.score, g.reasons, g.details
+    FROM sig g
+    JOIN core.items i ON i.item_id = g.subject_id
+    WHERE g.detector = 'confidential' AND g.flagged AND i.state <> 'deleted'
+),
+earlier_disclosing AS (
+    -- only for items whose text now discloses nothing; the latest such version is reported
+    SELECT i.item_id, g.content_sha256, g.score, g.reasons, g.details, i.platform,
+           v.version_id, v.first_seen_at,
+           count(*) OVER (PARTITION BY i.item_id) AS versions
+    FROM sig g
+    JOIN core.item_versions v
+      ON g.subject_id = v.item_id || '#' || v.version_id || '#' || left(v.text_sha256, 16)
+    JOIN core.items i ON i.item_id = v.item_id
+    WHERE g.detector = 'confidential' AND g.flagged AND i.state <> 'deleted'
+      AND i.item_id NOT IN (SELECT item_id FROM now_disclosing)
+    QUALIFY row_number() OVER (PARTITION BY i.item_id
+                               ORDER BY v.first_seen_at DESC, v.version_id DESC) = 1
+),
+disclosing AS (
+    SELECT item_id, content_sha256, details,
+           json_object('detector', 'confidential', 'kinds', details -> 'kinds',
+                       'score', round(score, 3), 'reasons', reasons) AS evidence
+    FROM now_disclosing
+    UNION ALL
+    SELECT item_id, content_sha256, details,
+           json_object('detector', 'confidential', 'kinds', details -> 'kinds',
+                       'score', round(score, 3), 'reasons', reasons,
+                       'earlier_text', json_object(
+                           'version_id', version_id, 'first_seen_at', first_seen_at,
+                           'versions_disclosing', versions,
+                           'note', 'the text now discloses nothing; '
+                               || CASE WHEN platform IN ('x', 'facebook')
+                                       THEN 'the edit history still shows this text'
+                                       ELSE 'it was public until the edit' END))
+    FROM earlier_disclosing
+)
+SELECT CASE coalesce(details -> 'kinds' ->> 0, 'grades')
            WHEN 'home_address' THEN 'address'
            WHEN 'personal_contact' THEN 'contact'
            WHEN 'date_of_birth' THEN 'dob'
            WHEN 'special_education' THEN 'health'
-           ELSE coalesce(g.details -> 'kinds' ->> 0, 'grades') END AS kind,
-       i.item_id AS subject_id, i.item_id, g.content_sha256,
-       json_object('detector', 'confidential', 'kinds', g.details -> 'kinds',
-                   'score', round(g.score, 3), 'reasons', g.reasons) AS evidence
-FROM sig g
-JOIN core.items i ON i.item_id = g.subject_id
-WHERE g.detector = 'confidential' AND g.flagged AND i.state <> 'deleted'
+           ELSE coalesce(details -> 'kinds' ->> 0, 'grades') END AS kind,
+       item_id AS subject_id, item_id, content_sha256, evidence
+FROM disclosing

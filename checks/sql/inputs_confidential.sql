@@ -2,19 +2,35 @@
 -- text it wrote on its photos (public too: screen readers read it, X shows it under "ALT"; not
 -- the platform's own automatic description). A Facebook reply opens with the name of the person
 -- it answers (a tag, not a disclosure): it is left out.
+-- Every earlier text of an edited item is read too (X and Facebook show a post's edit history to
+-- anyone who sees the post): its subject is the item's id, '#', the version's id and the first
+-- 16 hex of its text's hash, and version_id and text_sha256 name the version. Alt text is not
+-- versioned: an earlier text is read with the photos' alt text as it is now.
 WITH alts AS (
     SELECT item_id, string_agg(alt_text, chr(10) ORDER BY position, media_id) AS alt
     FROM core.media
     WHERE nullif(trim(alt_text), '') IS NOT NULL
     GROUP BY item_id
+),
+texts AS (
+    SELECT i.item_id, i.item_id AS subject_id, NULL::VARCHAR AS version_id,
+           NULL::VARCHAR AS text_sha256, i.text, i.parent_item_id
+    FROM core.items i
+    WHERE i.author_is_district
+    UNION ALL
+    SELECT i.item_id, i.item_id || '#' || v.version_id || '#' || left(v.text_sha256, 16),
+           v.version_id, v.text_sha256, v.text, i.parent_item_id
+    FROM core.items i
+    JOIN core.item_versions v ON v.item_id = i.item_id
+    WHERE i.author_is_district AND v.text_sha256 <> sha256(coalesce(i.text, ''))
 )
-SELECT i.item_id AS subject_id, sha256(t.text) AS content_sha256, t.text
-FROM core.items i
-LEFT JOIN core.items q ON q.item_id = i.parent_item_id AND q.kind IN ('comment', 'reply')
-LEFT JOIN alts a ON a.item_id = i.item_id
-CROSS JOIN LATERAL (SELECT core.without_reply_tag(i.text, q.author_handle) AS written) w
+SELECT x.subject_id, sha256(t.text) AS content_sha256, t.text, x.item_id, x.version_id,
+       x.text_sha256
+FROM texts x
+LEFT JOIN core.items q ON q.item_id = x.parent_item_id AND q.kind IN ('comment', 'reply')
+LEFT JOIN alts a ON a.item_id = x.item_id
+CROSS JOIN LATERAL (SELECT core.without_reply_tag(x.text, q.author_handle) AS written) w
 CROSS JOIN LATERAL (
     SELECT CASE WHEN a.alt IS NULL THEN w.written
                 ELSE coalesce(nullif(w.written, '') || chr(10) || chr(10), '') || a.alt END AS text
 ) t
-WHERE i.author_is_district
