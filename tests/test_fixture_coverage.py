@@ -94,7 +94,9 @@ def _fb_media(post: dict[str, Any]) -> int:
 
 def _ig_media(item: dict[str, Any]) -> int:
     children = (item.get("children") or {}).get("data", [])
-    return sum(bool(c.get("media_url") or c.get("thumbnail_url")) for c in children or [item])
+    # a medium with a type and no address (copyrighted, or a live broadcast) is kept too
+    return sum(bool(c.get("media_url") or c.get("thumbnail_url") or c.get("media_type"))
+               for c in children or [item])
 
 
 def expected_core(rel: str, doc: dict[str, Any]) -> dict[str, Any]:

@@ -114,6 +114,30 @@ def test_instagram_media_with_album_children(con):
     assert any(post.get("children") for post in posts)
 
 
+def test_instagram_media_without_an_address_are_kept(con):
+    """The Graph API omits media_url on copyrighted media, and a live broadcast has none: the
+    medium is kept (without an address) so the audit says it could not look at it. The
+    connector's existence lookups ({"id"} only) add no medium."""
+    album = {"id": "m1", "media_type": "CAROUSEL_ALBUM", "caption": "Spirit week!",
+             "children": {"data": [
+                 {"id": "c1", "media_type": "IMAGE", "media_url": "https://scontent.example/1.jpg"},
+                 {"id": "c2", "media_type": "VIDEO"},  # copyrighted music: no address at all
+             ]}}
+    live = {"id": "m2", "media_type": "BROADCAST", "media_product_type": "LIVE"}
+    put(con, [RawPage(source="instagram", origin="api", endpoint=":ig_user/media",
+                      object_id="17841", account_id="instagram:17841",
+                      body=json.dumps({"data": [album, live]})),
+              RawPage(source="instagram", origin="api", endpoint=":ig_object", object_id="m3",
+                      account_id="instagram:17841", params={"item_kind": "ig_media"},
+                      body=json.dumps({"id": "m3"}))])
+    normalize(con)
+    rows = con.execute("SELECT media_id, media_type, url, preview_url FROM core.media "
+                       "ORDER BY media_id").fetchall()
+    assert rows == [("instagram:c1", "photo", "https://scontent.example/1.jpg", None),
+                    ("instagram:c2", "video", None, None),
+                    ("instagram:m2", "video", None, None)]
+
+
 def test_shape_errors_are_quarantined_and_the_rest_loads(con):
     good = {"data": [{"id": "5", "text": "hello", "conversation_id": "5"}]}
     put(con, [

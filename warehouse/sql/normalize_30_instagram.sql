@@ -50,7 +50,7 @@ WHERE m.id IS NOT NULL;
 INSERT INTO stg_media
 SELECT
     'instagram:' || c.id, 'instagram:' || post_id, 'instagram', position,
-    CASE upper(c.media_type) WHEN 'VIDEO' THEN 'video' ELSE 'photo' END,
+    CASE WHEN upper(c.media_type) IN ('VIDEO', 'BROADCAST') THEN 'video' ELSE 'photo' END,
     c.media_url, c.thumbnail_url, coalesce(c.alt_text, post_alt), NULL, NULL, NULL,
     page_id, page_fetched_at
 FROM (
@@ -63,7 +63,11 @@ FROM (
     FROM ig_media
     WHERE m.id IS NOT NULL
 )
-WHERE c.id IS NOT NULL AND (c.media_url IS NOT NULL OR c.thumbnail_url IS NOT NULL);
+-- A medium the Graph API gives no address for (it omits media_url on copyrighted media) is kept:
+-- the audit must say it could not look at it, as for a live broadcast (BROADCAST, no address
+-- while it is live). A lookup that only shows existence has no type.
+WHERE c.id IS NOT NULL
+  AND (c.media_url IS NOT NULL OR c.thumbnail_url IS NOT NULL OR c.media_type IS NOT NULL);
 
 -- Comments (object: the media) with their nested replies, and reply pages (object: a comment).
 CREATE OR REPLACE TEMP TABLE ig_comment_pages AS
