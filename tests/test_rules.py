@@ -348,12 +348,51 @@ def test_district_reply_on_a_divisive_post_nobody_else_answered(wh):
             parent="x:70", at=T0 + timedelta(hours=2))
     wh.item("x:80", "Picture day is Thursday!")  # nobody answered: not a thread to score
     (run,) = refresh_signals(wh.con, {"controversy": load_detector("controversy")})
-    assert run.subjects == 1
+    # the thread, and the thread as the reply found it: the same content, scored once
+    assert (run.subjects, run.scored) == (2, 1)
     scored = wh.con.execute("SELECT subject_id FROM audit.subject_signals "
-                            "WHERE detector = 'controversy'").fetchall()
-    assert scored == [("x:70",)]
+                            "WHERE detector = 'controversy' ORDER BY subject_id").fetchall()
+    assert scored == [("x:70",), ("x:71",)]
     run_rules(wh.con, load_pack(METRO), "r1")
     assert wh.findings()[("unapproved_controversial_reply", "x:71")]["kind"] == "no_approval"
+
+
+STORM = ["This new drop-off lane is a disaster and you all know it. Shame on this district.",
+         "Absolutely furious. Nobody asked parents before doing this.",
+         "Worst decision this district has ever made. Recall the whole board.",
+         "Disgraceful. You never listen to parents and it shows."]
+
+
+def test_a_reply_also_shows_the_thread_as_it_stood_when_it_was_written(wh):
+    """The thread is judged as it stands (a later storm is evidence of what the post was), and
+    the evidence tells a reply written before the storm from one written in it."""
+    from checks.signals import load_detector, refresh_signals
+
+    wh.item("x:90", "Reminder: the new drop-off lane opens Monday.")
+    wh.item("x:91", "What time does it open?", kind="comment", root="x:90", parent="x:90",
+            district=False, at=T0 + timedelta(minutes=30))
+    wh.item("x:92", "It opens at 7 am. Thanks for asking!", kind="reply", root="x:90",
+            parent="x:91", at=T0 + timedelta(hours=1))
+    for n, text in enumerate(STORM):
+        wh.item(f"x:93{n}", text, kind="comment", root="x:90", parent="x:90", district=False,
+                at=T0 + timedelta(hours=2, minutes=n))
+    wh.item("x:94", "We hear you, and we will share more about the lane this week.",
+            kind="comment", root="x:90", parent="x:90", at=T0 + timedelta(hours=5))
+    refresh_signals(wh.con, {"controversy": load_detector("controversy")})
+    flagged = dict(wh.con.execute(
+        "SELECT ss.subject_id, s.flagged FROM audit.subject_signals ss JOIN audit.signals s "
+        "USING (detector, detector_version, content_sha256) WHERE detector = 'controversy'"
+    ).fetchall())
+    assert flagged == {"x:90": True, "x:92": False, "x:94": True}
+    run_rules(wh.con, load_pack(METRO), "r1")
+    found = {s: f for (r, s), f in wh.findings().items() if r == "unapproved_controversial_reply"}
+    assert set(found) == {"x:92", "x:94"}
+    early, late = found["x:92"]["evidence"], found["x:94"]["evidence"]
+    assert early["when_replied"]["controversial"] is False
+    assert early["when_replied"]["comments_before"] == 1
+    assert early["when_replied"]["score"] < early["thread_score"]
+    assert late["when_replied"] == {"controversial": True, "score": late["when_replied"]["score"],
+                                    "comments_before": 5}
 
 
 def test_removable_comment_severity_from_the_pack(wh):

@@ -36,7 +36,7 @@ DESCRIPTIONS = {
     "comment": "the removal ground, if any, of each public comment",
     "confidential": "student personal information disclosed by district posts and replies",
     "controversy": "whether each district thread (post and the public's comments) is "
-                   "controversial",
+                   "controversial, now and as each district reply found it",
     "faces": "how many faces each image shows",
 }
 
