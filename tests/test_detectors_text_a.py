@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from checks import datasets
 from checks import evaluate as evaluation
 from checks import train as training
-from checks.detectors import controversy, teacher_content
+from checks.detectors import controversy, spelling, teacher_content
 from checks.detectors.base import InputError
 from checks.detectors.linear import LinearModel, ModelBundle, file_sha256, fit_logistic
 from tests.recording import Recording
@@ -146,6 +147,31 @@ def test_teacher_content_hard_cases():
         assert v.reasons[0].startswith("classifier p(non_school)=")
     kayak = verdicts[0]
     assert kayak.score > 0.9 and any("selling" in r and "'dm me'" in r for r in kayak.reasons)
+
+
+def test_a_typo_does_not_hide_a_teacher_content_cue():
+    """Cue groups are matched on the text as written and on its spelling-corrected reading;
+    the reasons name the correction behind a cue, and only those."""
+    det = teacher_content.detector()
+    typo, plain = det.classify([
+        {"id": 1, "text": "VBS registration at our chhurch is open! Sign up at the link."},
+        {"id": 2, "text": "VBS registration at our church is open! Sign up at the link."}])
+    assert typo.details["cues"] == plain.details["cues"] == {"religion": ["church"]}
+    assert typo.flagged and plain.flagged
+    assert typo.details["spelling_corrected"] == [["chhurch", "church"]]  # not VBS -> ABS
+    assert any("chhurch -> church" in r for r in typo.reasons)
+    assert "spelling_corrected" not in plain.details
+    # a correction that adds no cue is not reported
+    (quiet,) = det.classify([{"id": 3, "text": "Our robotcs team placed second at regionals!"}])
+    assert "spelling_corrected" not in quiet.details
+
+
+def test_no_teacher_content_training_text_is_corrected():
+    """The corrected reading is only for texts with words unknown to English and the training
+    rows: the training rows read the same either way, so the model needs no refit."""
+    speller = spelling.for_detector("teacher-content")
+    rows = datasets.load_all(datasets.training_paths("teacher-content"))
+    assert rows and all(speller.correct(r["text"]) == r["text"] for r in rows)
 
 
 def test_teacher_content_empty_text_is_scored_not_flagged(counting):
@@ -287,7 +313,8 @@ def test_controversy_rejects_bad_input(item, message, counting):
 def test_versions_change_with_the_model_json(tmp_path, counting):
     base = teacher_content.detector()
     same = teacher_content.TeacherContentDetector(encoder=counting)
-    assert same.version == base.version and base.version.startswith("1+")
+    assert same.version == base.version and base.version.startswith("2+")
+    assert base.version.endswith(spelling.version_tag("teacher-content"))
     data = json.loads(teacher_content.MODEL_PATH.read_text())
     data["intercept"][0] += 0.25
     changed = tmp_path / "tc.json"

@@ -450,13 +450,10 @@ class CommentDetector:
         self._classifier = classifier
         self._prototypes: np.ndarray | None = None
         digest = hashlib.sha256(self.model.dumps().encode("utf-8")).hexdigest()
-        from checks import datasets
         from checks.detectors import spelling
 
-        self._speller_paths = datasets.training_paths(NAME)
-        self._speller: spelling.Speller | None = None
         self.version = (f"{METHOD_VERSION}+{digest[:8]}.{lexicon_digest()[:6]}"
-                        f".s{spelling.digest(self._speller_paths)[:6]}")
+                        f"{spelling.version_tag(NAME)}")
         if self.thresholds != base:
             th = self.thresholds
             self.version += f"-f{th.flag:g}t{th.threat:g}p{th.pattern:g}"
@@ -481,11 +478,9 @@ class CommentDetector:
 
     @property
     def speller(self) -> spelling.Speller:
-        if self._speller is None:
-            from checks.detectors import spelling
+        from checks.detectors import spelling
 
-            self._speller = spelling.Speller(spelling.training_words(self._speller_paths))
-        return self._speller
+        return spelling.for_detector(NAME)
 
     def validate(self, item: Mapping[str, Any]) -> None:
         """Raise ``InputError`` if ``item`` cannot be scored (for per-line CLI errors)."""

@@ -1,18 +1,20 @@
-"""A spelling-corrected reading of a comment, for a second look at threats a typo may have made.
+"""A spelling-corrected reading of a text, for the detectors a typo can mislead.
 
-The comment classifiers learned from short threats that are misspelled on purpose ("i kno where u
-live"), so an ordinary typo can read as menace: ``benchmarks/comment_typos.py`` measured harmless
-comments turned into threats by one typo. The comment detector therefore reads a threat that only
-its classifier found (no threat pattern) a second time with the misspelled words corrected, and
-keeps the threat only if that reading is still one.
+- ``comment``: the classifiers learned from short threats that are misspelled on purpose ("i kno
+  where u live"), so an ordinary typo can read as menace: ``benchmarks/comment_typos.py`` measured
+  harmless comments turned into threats by one typo. The comment detector therefore reads a
+  threat that only its classifier found (no threat pattern) a second time with the misspelled
+  words corrected, and keeps the threat only if that reading is still one.
+- ``teacher-content``: a typo hides a cue word ("VBS registration at our chhurch"), so its cue
+  groups are matched on the text as written and on its corrected reading.
 
 A word is corrected when it has three or more letters, is not an @mention, #tag, e-mail or part of
-a web address, and is known neither to pyspellchecker's English frequency list nor to the comment
-training rows (so the slang and the deliberate misspellings the detector learned from stay as
-written). The correction is pyspellchecker's most frequent word at edit distance 1 (of equally
-frequent ones the first in alphabetical order, so a comment is corrected the same way in every
-process); a word with none stays. Case is kept (``MEETLNG`` -> ``MEETING``, ``Schoon`` ->
-``School``).
+a web address, and is known neither to pyspellchecker's English frequency list nor to the
+detector's training rows (so the slang and the deliberate misspellings the detector learned from
+stay as written, and no training text is changed). The correction is pyspellchecker's most
+frequent word at edit distance 1 (of equally frequent ones the first in alphabetical order, so a
+text is corrected the same way in every process); a word with none stays. Case is kept
+(``MEETLNG`` -> ``MEETING``, ``Schoon`` -> ``School``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +106,18 @@ def digest(paths: Sequence[Path]) -> str:
 
     key = f"pyspellchecker {version('pyspellchecker')} d{DISTANCE} {joined_sha256(paths)}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@cache
+def for_detector(name: str) -> Speller:
+    """The speller of detector ``name``: English and the words of its training files."""
+    from checks import datasets
+
+    return Speller(training_words(datasets.training_paths(name)))
+
+
+def version_tag(name: str) -> str:
+    """``.s`` and 6 hex of the digest of ``name``'s speller, for the detector's version."""
+    from checks import datasets
+
+    return f".s{digest(datasets.training_paths(name))[:6]}"

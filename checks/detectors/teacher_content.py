@@ -10,6 +10,10 @@ Method (see ``checks/docs/teacher-content.md`` for the measurements):
   clubs) and six non-school (selling, product/MLM promotion, campaigning, alcohol and parties,
   religious proselytising, personal life); each a count of distinct matches capped at 2, scaled by
   the cue weight the training search picked;
+- the cue groups are matched on the text as written and on its spelling-corrected reading
+  (``checks.detectors.spelling``: words known neither to English nor to the training rows), so
+  a typo does not hide a cue ("VBS registration at our chhurch"); training texts are never
+  corrected, so the model is the same either way;
 - one L2 logistic regression over both (``checks/detectors/models/teacher-content.json``,
   a ``checks.detectors.linear.LinearModel``), trained on the training files of ``checks.datasets``
   by ``python -m checks.train teacher-content``; C and the cue weight were chosen by repeated
@@ -35,9 +39,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from checks.detectors.linear import LinearModel
+    from checks.detectors.spelling import Speller
 
 NAME = "teacher-content"
-METHOD_VERSION = "1"  # bump when features or method change (the model hash is appended)
+METHOD_VERSION = "2"  # bump when features or method change (model and speller hashes appended)
 LABELS = ("school", "non_school")  # second = positive (flagged)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "teacher-content.json"
@@ -232,8 +237,12 @@ SCHOOL_GROUPS = ("classroom", "school_event", "team_club", "student_enterprise",
 NON_SCHOOL_GROUPS = tuple(g for g in CUES if g not in SCHOOL_GROUPS)
 
 
-def cue_hits(text: str) -> dict[str, list[str]]:
-    """Distinct matched terms per cue group (lower-cased, in order of appearance)."""
+def cue_hits(text: str, corrected: str | None = None) -> dict[str, list[str]]:
+    """Distinct matched terms per cue group (lower-cased, in order of appearance); with
+    ``corrected`` (the text's spelling-corrected reading) its terms follow those as written."""
+    if corrected is not None and corrected != text:
+        written, read = cue_hits(text), cue_hits(corrected)
+        return {g: written[g] + [t for t in read[g] if t not in written[g]] for g in written}
     text = text or ""
     masked = _ABSENT.sub(lambda m: " " * len(m.group(0)), text)
     out: dict[str, list[str]] = {}
@@ -275,13 +284,14 @@ def cue_matrix(hits: Sequence[Mapping[str, list[str]]]) -> np.ndarray:
                      for h in hits], dtype=np.float64)
 
 
-def features(texts: Sequence[str], encoder: TextEncoder,
+def features(texts: Sequence[str], encoder: TextEncoder, speller: Speller | None = None,
              ) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
-    """The model's input for ``texts`` (one ``encode`` call) and the cue hits behind it."""
+    """The model's input for ``texts`` (one ``encode`` call) and the cue hits behind it: the
+    embedding of the text as written, the cues also of its corrected reading (``speller``)."""
     import numpy as np
 
     texts = [strip_addressee(t) for t in texts]
-    hits = [cue_hits(t) for t in texts]
+    hits = [cue_hits(t, speller.correct(t) if speller else None) for t in texts]
     emb = np.asarray(encoder.encode(texts), dtype=np.float64)
     return np.hstack([emb, cue_matrix(hits)]), hits
 
@@ -303,6 +313,18 @@ def text_of(item: Any, index: int = 0) -> str:
     return text
 
 
+def _cue_fixes(text: str, hits: Mapping[str, list[str]], speller: Speller,
+               ) -> list[tuple[str, str]]:
+    """The corrections of ``text`` behind cue terms its corrected reading added to ``hits``."""
+    written = strip_addressee(text)
+    fixes = speller.corrections(written)
+    if not fixes:
+        return []
+    as_written = cue_hits(written)
+    added = " ".join(t for g, terms in hits.items() for t in terms if t not in as_written[g])
+    return [(a, b) for a, b in fixes if re.search(rf"\b{re.escape(b.lower())}\b", added)]
+
+
 def _fmt(group: str, terms: list[str], limit: int = 3) -> str:
     shown = ", ".join(f"'{t}'" for t in terms[:limit])
     return f"{group.replace('_', ' ')} ({shown})"
@@ -321,8 +343,10 @@ class TeacherContentDetector:
         if list(self.model.classes) != list(LABELS):
             raise ValueError(f"{NAME} model classes {self.model.classes}, expected {LABELS}")
         self._encoder = encoder
+        from checks.detectors import spelling
+
         digest = hashlib.sha256(self.model.dumps().encode("utf-8")).hexdigest()
-        self.version = f"{METHOD_VERSION}+{digest[:10]}"
+        self.version = f"{METHOD_VERSION}+{digest[:10]}{spelling.version_tag(NAME)}"
 
     @property
     def encoder(self) -> TextEncoder:
@@ -347,13 +371,17 @@ class TeacherContentDetector:
                 verdicts[i] = Verdict(flagged=False, label=LABELS[0], score=0.0,
                                       reasons=["no text to judge (media-only or empty post)"])
         if scored:
-            x, hits = features([texts[i] for i in scored], self.encoder)
+            from checks.detectors import spelling
+
+            speller = spelling.for_detector(NAME)
+            x, hits = features([texts[i] for i in scored], self.encoder, speller)
             proba = self.model.positive_proba(x)
             for i, p, h in zip(scored, proba, hits, strict=True):
-                verdicts[i] = self._verdict(float(p), h)
+                verdicts[i] = self._verdict(float(p), h, _cue_fixes(texts[i], h, speller))
         return [v for v in verdicts if v is not None]
 
-    def _verdict(self, p: float, hits: Mapping[str, list[str]]) -> Verdict:
+    def _verdict(self, p: float, hits: Mapping[str, list[str]],
+                 fixes: Sequence[tuple[str, str]] = ()) -> Verdict:
         threshold = self.model.threshold
         non_school = p >= threshold
         non_cues = [_fmt(g, hits[g]) for g in NON_SCHOOL_GROUPS if hits[g]]
@@ -365,9 +393,13 @@ class TeacherContentDetector:
         reasons += [prefix + "; ".join(cues) for prefix, cues in sides if cues]
         if not non_cues and not school_cues:
             reasons.append("no cue terms; decided by the text embedding")
+        details: dict[str, Any] = {"cues": {g: list(t) for g, t in hits.items() if t}}
+        if fixes:
+            reasons.append("cues also read with the spelling corrected: "
+                           + ", ".join(f"{a} -> {b}" for a, b in fixes))
+            details["spelling_corrected"] = [list(f) for f in fixes]
         return Verdict(flagged=non_school, label=LABELS[1] if non_school else LABELS[0],
-                       score=p, reasons=reasons,
-                       details={"cues": {g: list(t) for g, t in hits.items() if t}})
+                       score=p, reasons=reasons, details=details)
 
 
 @cache
