@@ -213,3 +213,18 @@ def test_writes_attaches_files_and_settings_are_refused(workspace, capsys, sql, 
     assert "/etc/passwd" not in captured.out and "root:" not in captured.err
     assert sorted(p.name for p in workspace.iterdir()) == files
     assert {name: tables(workspace / name) for name in before} == before
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(workspace) -> None:
+    """`socialaudit sql ... | head -1`: the command stops quietly when its reader goes away."""
+    reader = subprocess.Popen(["head", "-c", "100"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "sql", "SELECT * FROM range(300000)",
+         "--format", "csv", "--config", str(workspace)],
+        cwd=Path(__file__).resolve().parents[1], stdout=reader.stdin, stderr=subprocess.PIPE,
+        text=True, timeout=120)
+    reader.stdin.close()
+    reader.wait(timeout=30)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 141
