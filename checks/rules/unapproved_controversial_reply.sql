@@ -31,10 +31,11 @@ SELECT CASE WHEN EXISTS (SELECT 1 FROM approvals x WHERE x.item_id = rp.item_id)
             THEN 'approved_after_reply' ELSE 'no_approval' END AS kind,
        rp.item_id AS subject_id, rp.item_id, rp.content_sha256,
        json_object('thread', rp.thread_root_id, 'thread_score', round(rp.thread_score, 3),
-                   'thread_reasons', rp.thread_reasons, 'replied_at', rp.created_at,
+                   'replied_at', rp.created_at,
                    'when_replied', json_object('controversial', rp.was_controversial,
                                                'score', round(rp.was_score, 3),
                                                'comments_before', rp.comments_before),
+                   'thread_reasons', rp.thread_reasons,
                    'approvals', coalesce((SELECT list(json_object('approval_id', x.approval_id,
                                                                   'approver', x.approver,
                                                                   'approved_at', x.approved_at))
