@@ -2,8 +2,8 @@
 -- A thread with district replies but no public comment is scored on its post alone: the topic
 -- can make it controversial (a bond election, a lockdown) before anyone has commented.
 -- Each district reply is a subject too (its own id): its thread as it stood when the reply was
--- written, the post and the public's comments before it. The policy asks approval of responses
--- to controversial posts, and a storm that broke after the reply did not make it one.
+-- written, the post and the public's comments before it, so that unapproved_controversial_reply
+-- can say whether the controversy was visible yet to whoever replied.
 WITH threads AS (
     SELECT r.item_id AS subject_id, r.item_id AS root_id, NULL::TIMESTAMPTZ AS as_of
     FROM core.items r
