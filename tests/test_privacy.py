@@ -588,6 +588,9 @@ def test_details_in_an_earlier_text_are_withheld_from_every_version(tmp_path):
     from checks.engine import run_rules
     from checks.policy import load_pack
     from checks.signals import load_detector, refresh_signals
+    from dashboards.dashboard import DashboardSettings, collect_week
+    from dashboards.exception_report import week_findings
+    from dashboards.weeks import week_of
 
     path = tmp_path / "warehouse.duckdb"
     con = db.connect(path)
@@ -643,10 +646,16 @@ def test_details_in_an_earlier_text_are_withheld_from_every_version(tmp_path):
         try:
             earlier = snap.execute("SELECT text FROM core.item_versions WHERE version_id = '1' "
                                    "AND item_id = 'facebook:1_2_4'").fetchone()[0]
+            # the dashboard and the exception report show the text the finding judged, masked
+            week = week_of(T0, "UTC")
+            shown = {r["item_id"]: r["item_text"] for r in week_findings(snap, week)}
+            page = {f["item_id"]: f["item_text"] for f in collect_week(
+                snap, DashboardSettings("Test district", "UTC", now=T0), week).findings}
         finally:
             snap.close()
         assert earlier.startswith("Jamie Campbell Jordan's student ID is ["), earlier
         assert earlier.count(" withheld]") == 2, earlier
+        assert shown["facebook:1_2_4"] == page["facebook:1_2_4"] == earlier
     # the warehouse keeps the trail as captured
     assert con.execute("SELECT text FROM core.item_versions WHERE version_id = '1' AND "
                        "item_id = 'facebook:1_2_4'").fetchone()[0] == first
