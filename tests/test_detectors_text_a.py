@@ -332,6 +332,23 @@ def test_versions_change_with_the_model_json(tmp_path, counting):
 # the shared linear-model helper, registries, import cost
 # --------------------------------------------------------------------------------------------
 
+def test_the_encoder_encodes_each_distinct_text_once():
+    """A text's embedding does not depend on its batch, so repeated texts (a thread's comments,
+    sent once per district reply to the controversy detector) are encoded once."""
+    from checks.detectors.embedding import Encoder
+
+    enc = Encoder()
+    enc.tokenizer = Recording(enc.tokenizer, "encode_batch")
+    texts = ["Board meeting tonight", "", "Why close Lincoln?", "Board meeting tonight", ""]
+    emb = enc.encode(texts)
+    assert emb.shape == (5, 384)
+    assert sorted(t for call in enc.tokenizer.calls for t in call) == sorted(set(texts))
+    assert np.array_equal(emb[0], emb[3]) and np.array_equal(emb[1], emb[4])
+    alone = enc.encode(["Why close Lincoln?"])[0]
+    assert np.array_equal(emb[2], alone)  # the same with other texts in the batch or alone
+    assert enc.encode([]).shape == (0, 384)
+
+
 def test_linear_model_round_trips_exactly(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 4))

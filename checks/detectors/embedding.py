@@ -74,14 +74,19 @@ class Encoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), 384) float32, unit length. Empty text gives the embedding of ''."""
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        """(len(texts), 384) float32, unit length. Empty text gives the embedding of ''.
+
+        Each distinct text is encoded once (a text's embedding does not depend on the batch it
+        is in): the controversy detector sends a thread's comments once per district reply."""
+        distinct = list(dict.fromkeys(t or "" for t in texts))
+        out = np.zeros((len(distinct), DIMENSIONS), dtype=np.float32)
         # sort by length so each batch pads little
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        order = sorted(range(len(distinct)), key=lambda i: len(distinct[i]))
         for start in range(0, len(order), BATCH):
             idx = order[start:start + BATCH]
-            out[idx] = self._encode_batch([texts[i] or "" for i in idx])
-        return out
+            out[idx] = self._encode_batch([distinct[i] for i in idx])
+        row = {t: i for i, t in enumerate(distinct)}
+        return out[[row[t or ""] for t in texts]]
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
