@@ -9,7 +9,9 @@ Test files are read here and in tests only, to report on a detector version; not
 tuned or chosen on them (see ``checks/data/README.md`` and ``checks.datasets``).
 
 A detector is found by convention, ``checks.detectors.<name with - as _>:detector``; ``DETECTORS``
-overrides that for a name whose module differs.
+overrides that for a name whose module differs. ``PREDICTED`` maps a verdict to the file's labels
+where they differ from the verdict's ``label`` (``confidential`` labels a post ``confidential`` or
+``ok``; its verdict names the kind disclosed).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from typing import Any
 from checks import datasets
 
 DETECTORS: dict[str, str] = {}
+PREDICTED: dict[str, Callable[[Any], str]] = {
+    "confidential": lambda verdict: "confidential" if verdict.flagged else "ok",
+}
 
 
 def detector_factory(name: str) -> Callable[..., Any]:
@@ -87,7 +92,7 @@ def evaluate(name: str, *, detector: Any = None, path: str | Path | None = None,
         verdicts.extend(detector.classify(inputs[i:i + batch_size]))
     seconds = time.perf_counter() - start
     gold = [row["label"] for row in rows]
-    predicted = [v.label for v in verdicts]
+    predicted = [PREDICTED.get(name, lambda v: v.label)(v) for v in verdicts]
     result = metrics(gold, predicted)
     result.update(
         name=name, version=getattr(detector, "version", ""), file=str(path or eval_path(name)),

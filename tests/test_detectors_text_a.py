@@ -109,6 +109,14 @@ def test_controversy_meets_its_bar_on_the_blind_test_file():
     assert result["accuracy"] >= 0.85, evaluation.format_table(result)
 
 
+def test_the_confidential_test_file_is_measured_on_its_own_labels():
+    """The file labels a post `confidential` or `ok`; the verdict's label is the kind disclosed."""
+    result = evaluation.evaluate("confidential")
+    assert set(result["labels"]) == {"confidential", "ok"}
+    assert result["labels"]["confidential"]["recall"] >= 0.9
+    assert result["labels"]["confidential"]["precision"] >= 0.85
+
+
 def test_metrics_by_hand():
     m = evaluation.metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"])
     assert m["accuracy"] == 0.75
@@ -331,6 +339,16 @@ def test_versions_change_with_the_model_json(tmp_path, counting):
 # --------------------------------------------------------------------------------------------
 # the shared linear-model helper, registries, import cost
 # --------------------------------------------------------------------------------------------
+
+def test_the_readme_names_the_version_of_each_detector_it_measured():
+    """checks/README.md's table gives each detector's version beside its numbers: a change to a
+    detector's model or module changes its version, and the table must say which was measured."""
+    from checks.signals import DETECTOR_MODULES, load_detector
+
+    table = (Path(__file__).resolve().parents[1] / "checks" / "README.md").read_text()
+    for name in DETECTOR_MODULES:
+        assert f"| `{name}` ({load_detector(name).version}) |" in table, name
+
 
 def test_the_encoder_encodes_each_distinct_text_once():
     """A text's embedding does not depend on its batch, so repeated texts (a thread's comments,
