@@ -1578,13 +1578,15 @@ def kind_recall(rows: Sequence[Mapping[str, Any]], verdicts: Sequence[Verdict],
 
 def evaluate(path: str | Path | None = None, *, det: ConfidentialDetector | None = None,
              ) -> dict[str, Any]:
-    """Precision/recall of the ``confidential`` label and per-kind recall on the eval file."""
+    """Precision/recall of the ``confidential`` label and per-kind recall on the blind test file
+    (or ``path``)."""
     import time
 
     from checks import datasets
     from checks.evaluate import metrics
 
-    rows = datasets.load_rows(path or datasets.held_out_path(NAME))
+    path = Path(path or datasets.held_out_path(NAME))
+    rows = datasets.load_rows(path)
     det = det or detector()
     start = time.perf_counter()
     verdicts = det.classify([{"id": r["id"], "text": r["text"]} for r in rows])
@@ -1592,7 +1594,8 @@ def evaluate(path: str | Path | None = None, *, det: ConfidentialDetector | None
     gold = [r["label"] for r in rows]
     predicted = [LABELS[1] if v.flagged else LABELS[0] for v in verdicts]
     result = metrics(gold, predicted, LABELS)
-    result.update(version=det.version, kinds=kind_recall(rows, verdicts), seconds=seconds,
+    result.update(version=det.version, file=path.name, kinds=kind_recall(rows, verdicts),
+                  seconds=seconds,
                   errors=[{"id": r["id"], "gold": g, "kinds": r.get("kinds"), "predicted": p,
                            "score": round(v.score, 3), "text": r["text"]}
                           for r, g, p, v in zip(rows, gold, predicted, verdicts, strict=True)
@@ -1615,7 +1618,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     result = evaluate()
     m = result["labels"][LABELS[1]]
-    print(f"{NAME} {result['version']} on {NAME}.eval.jsonl ({result['n']} items): "
+    print(f"{NAME} {result['version']} on {result['file']} ({result['n']} items): "
           f"confidential precision {m['precision']:.3f} recall {m['recall']:.3f} "
           f"f1 {m['f1']:.3f}; accuracy {result['accuracy']:.3f}")
     for kind, r in result["kinds"].items():
