@@ -269,7 +269,7 @@ def test_unchecked_media_says_why_each_image_was_not_read(wh):
         "x:m70a": "download failed: HTTP 403",
         "x:m70b": "not downloaded, tried again next run: HTTP 503",
         "x:m70c": "no https address to download the image from",
-        "x:m70d": "no https address to download the image from",
+        "x:m70d": "the platform gave no address for the image",
         "x:m71": "cannot decode image: OSError: Truncated File Read",
         "x:m72": "not read by the face detector yet",
     }

@@ -1,6 +1,7 @@
 -- District posts with a photo or video whose image the face detector could not read, so nobody
 -- knows whether it shows students: the image is not stored (its download failed or waits for a
--- retry, or there is no https address to fetch) or it cannot be decoded, or it has no faces
+-- retry, the platform gave no address (Instagram gives none for media flagged for copyright or a
+-- live broadcast), or the address is not https) or it cannot be decoded, or it has no faces
 -- verdict yet. One finding per post, the reason given for each medium; once every image of the
 -- post has been read the finding clears, and student_media_without_consent judges the post.
 -- An animated GIF counts as a video, as in that rule.
@@ -19,7 +20,9 @@ unchecked AS (
             THEN 'not downloaded, tried again next run: ' || substr(fetch_error, 7)
         WHEN content_sha256 IS NULL AND fetch_error IS NOT NULL
             THEN 'download failed: ' || fetch_error
-        WHEN content_sha256 IS NULL AND NOT starts_with(coalesce(image_url, ''), 'https://')
+        WHEN content_sha256 IS NULL AND image_url IS NULL
+            THEN 'the platform gave no address for the image'
+        WHEN content_sha256 IS NULL AND NOT starts_with(image_url, 'https://')
             THEN 'no https address to download the image from'
         WHEN content_sha256 IS NULL THEN 'not downloaded yet'
         WHEN faces_label IS NULL THEN 'not read by the face detector yet'
