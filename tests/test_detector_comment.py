@@ -11,10 +11,10 @@
   its two fine-tuned classifiers are the committed ONNX files and their mean is what it reads,
   and retraining reproduces the model;
 - on the four blind test files of longer comments and on test6, test9 and test10 it meets the
-  threat-recall, removable-recall, protected and precision bars; on test7, test8 and test11
-  (short comments) it holds what was measured, and the bars are a strict ``xfail``; the simulated
-  district's protected comments are left alone and nearly all its planted removable comments
-  are found (the rest is a strict ``xfail``: see ``checks/README.md``).
+  threat-recall, removable-recall, protected and precision bars; on test7, test8, test11 and
+  test12 (short comments) it holds what was measured, and the bars are a strict ``xfail``;
+  the simulated district's protected comments are left alone and nearly all its planted
+  removable comments are found (the rest is a strict ``xfail``: see ``checks/README.md``).
 
 Example comments here were written for this test, not taken from the data files.
 """
@@ -458,10 +458,13 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: once more: the same everywhere but test8 (a false threat became harassment, as labelled) and
 #: test10 (a threat lost to a wrong correction, "hed" -> "he": 64/69). test11 (short, written
 #: blind at stop 15 and held unread until a new version was kept) was read once, for version 5:
-#: threat recall 62/71, removable recall 0.926, precision 0.968, protected 4 of 89.
+#: threat recall 62/71, removable recall 0.926, precision 0.968, protected 4 of 89. test12
+#: (short, written blind at stop 19, held unread until round 15 was decided, not kept) was read
+#: once, for version 5: threat recall 62/71, removable recall 0.943, precision 0.968, protected 4
+#: of 88.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 76), "test8": (398, 84), "test9": (404, 91),
-               "test10": (398, 89), "test11": (397, 89)}
+               "test10": (398, 89), "test11": (397, 89), "test12": (395, 88)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files of short comments (at most 10 words) where the bars are not all met, and what
 #: was measured there for the committed version (held, so it cannot get worse unnoticed);
@@ -471,7 +474,9 @@ SHORT_FILES = {"test7": {"threat_recall": 0.83, "removable_recall": 0.93,
                "test8": {"threat_recall": 0.82, "removable_recall": 0.90,
                          "protected_flagged_rate": 0.048},
                "test11": {"threat_recall": 0.87, "removable_recall": 0.92,
-                          "protected_flagged_rate": 0.045}}
+                          "protected_flagged_rate": 0.045},
+               "test12": {"threat_recall": 0.87, "removable_recall": 0.94,
+                          "protected_flagged_rate": 0.046}}
 
 
 @pytest.fixture(scope="module")
@@ -495,9 +500,10 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
 
 
 @pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.84 (51 of 61, "
-                                       "test7), 0.82 (56 of 68, test8) and 0.87 (62 of 71, "
-                                       "test11), and test7's protected comments are given a "
-                                       "ground at 5.3 %; see checks/README.md")
+                                       "test7), 0.82 (56 of 68, test8), 0.87 (62 of 71, "
+                                       "test11) and 0.87 (62 of 71, test12), and test7's "
+                                       "protected comments are given a ground at 5.3 %; "
+                                       "see checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
 def test_the_bars_on_short_comments(blind_metrics, split):
     m = blind_metrics[split]
