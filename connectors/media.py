@@ -8,6 +8,11 @@ transport adapter answers here too.
 A failed fetch is recorded in ``core.media.fetch_error``. It starts with ``retry:`` when the next
 run should ask again (HTTP 5xx or 429, a timeout, a dropped connection, our own disk); the other
 errors (404, 403, not an image, too large) stand until a capture brings a new address.
+
+A stored image the face detector could not decode (the platform served it cut or garbled) is
+downloaded again on the next run: a different file replaces it and is read; the same file again,
+or a refusal, keeps the stored one and is recorded in ``fetch_error``, so that address is not
+asked again (a failure of the network is, as above); a capture with a new address asks again.
 """
 
 from __future__ import annotations
@@ -34,10 +39,14 @@ IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "ima
 
 UPDATE_MEDIA = """
 UPDATE core.media AS m
-SET content_sha256 = f.sha256, local_path = f.local_path, fetch_error = f.error
+SET content_sha256 = coalesce(f.sha256, m.content_sha256),
+    local_path = coalesce(f.local_path, m.local_path),
+    fetch_error = f.error
 FROM fetched_media f
 WHERE f.media_id = m.media_id
 """
+#: recorded when an undecodable image is downloaded again and the address serves the same bytes
+SAME_FILE_AGAIN = "downloaded again: the same undecodable file"
 
 
 def _pending_sql() -> str:
@@ -108,13 +117,15 @@ def fetch_media(
     if not rows:
         return MediaFetchResult(0, 0, 0)
 
-    def work(row: tuple[str, str, str, str]) -> _Fetched:
-        media_id, platform, _media_type, url = row
+    def work(row: tuple[str, str, str, str, str | None]) -> _Fetched:
+        media_id, platform, _media_type, url, stored_sha = row
         session = sessions.get(platform)
         if session is None:
             return media_id, None, None, f"retry:no session for {platform}", False
         try:
             content, ext = _download(session, url, timeout)
+            if stored_sha is not None and hashlib.sha256(content).hexdigest() == stored_sha:
+                return media_id, None, None, SAME_FILE_AGAIN, False
             sha, path, new = store_bytes(media_dir, content, ext)
             return media_id, sha, str(path), None, new
         except ValueError as exc:  # the answer itself: an HTTP status, not an image, too large

@@ -99,3 +99,67 @@ def test_a_network_failure_is_tried_again_next_run_and_a_refusal_is_not(tmp_path
         assert stored.fetchone()[0] == 4
     finally:
         con.close()
+
+
+def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tmp_path: Path):
+    """A cut or garbled download is asked for again: a different file replaces it, the same file
+    or a refusal keeps it and stops the asking, a network failure is tried again next run; an
+    image the detector read is never downloaded again."""
+    import hashlib
+
+    from connectors.media import SAME_FILE_AGAIN
+
+    def served(url: str) -> bytes:  # what FlakyCdn answers with 200
+        return b"\xff\xd8 " + url.encode()
+
+    urls = {"whole": "https://cdn.example/whole.jpg", "same": "https://cdn.example/same.jpg",
+            "gone": "https://cdn.example/gone.jpg", "busy": "https://cdn.example/busy.jpg",
+            "read": "https://cdn.example/read.jpg"}
+    stored = {"whole": b"\xff\xd8 cut in half", "same": served(urls["same"]),
+              "gone": b"\xff\xd8 garbled", "busy": b"\xff\xd8 garbled too",
+              "read": b"\xff\xd8 a photo the detector read"}
+    cdn = FlakyCdn({urls["whole"]: [], urls["same"]: [], urls["gone"]: [404],
+                    urls["busy"]: [503], urls["read"]: []})
+    session = requests.Session()
+    session.mount("https://", cdn)
+    media = tmp_path / "media"
+    con = db.connect(tmp_path / "warehouse.duckdb")
+    try:
+        for n, (name, url) in enumerate(urls.items()):
+            sha, path, _ = store_bytes(media, stored[name], "jpg")
+            con.execute("INSERT INTO core.media (media_id, item_id, platform, position, "
+                        "media_type, url, content_sha256, local_path, first_seen_at) "
+                        "VALUES (?, 'x:1', 'x', ?, 'photo', ?, ?, ?, now())",
+                        [name, n, url, sha, str(path)])
+            label = "none" if name == "read" else "unreadable"
+            con.execute("INSERT INTO audit.signals VALUES ('faces', 'v1', ?, false, ?, 0.0, "
+                        "['cannot decode image'], NULL, now())", [sha, label])
+            con.execute("INSERT INTO audit.subject_signals VALUES ('faces', ?, ?, 'v1')",
+                        [sha, sha])
+
+        def state() -> dict[str, tuple[str, str | None]]:
+            rows = con.execute("SELECT media_id, content_sha256, fetch_error FROM core.media")
+            return {m: (sha, err) for m, sha, err in rows.fetchall()}
+
+        first = fetch_media(con, {"x": session}, media)
+        assert (first.fetched, first.stored_new, first.failed) == (1, 1, 3)
+        after = state()
+        assert after["whole"] == (hashlib.sha256(served(urls["whole"])).hexdigest(), None)
+        assert con.execute("SELECT local_path FROM core.media WHERE media_id = 'whole'"
+                           ).fetchone()[0].endswith(f"{after['whole'][0]}.jpg")
+        for name, error in (("same", SAME_FILE_AGAIN), ("gone", "HTTP 404"),
+                            ("busy", "retry:HTTP 503")):
+            # the stored image is kept: the post stays reported with the detector's reason
+            assert after[name] == (hashlib.sha256(stored[name]).hexdigest(), error), name
+        assert after["read"] == (hashlib.sha256(stored["read"]).hexdigest(), None)
+        assert urls["read"] not in cdn.calls
+
+        cdn.calls.clear()
+        second = fetch_media(con, {"x": session}, media)
+        # only the network failure is asked again; "whole" has no verdict on its new file yet,
+        # and it is not unreadable until the detector says so
+        assert cdn.calls == [urls["busy"]]
+        assert (second.fetched, second.failed) == (1, 0)
+        assert state()["busy"] == (hashlib.sha256(served(urls["busy"])).hexdigest(), None)
+    finally:
+        con.close()

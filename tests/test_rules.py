@@ -270,7 +270,7 @@ def test_unchecked_media_says_why_each_image_was_not_read(wh):
         "x:m70b": "not downloaded, tried again next run: HTTP 503",
         "x:m70c": "no https address to download the image from",
         "x:m70d": "the platform gave no address for the image",
-        "x:m71": "cannot decode image: OSError: Truncated File Read",
+        "x:m71": "cannot decode image: OSError: Truncated File Read; downloaded again next run",
         "x:m72": "not read by the face detector yet",
     }
     assert found["x:70"]["evidence"]["unchecked_media"] == 4

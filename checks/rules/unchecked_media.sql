@@ -1,9 +1,10 @@
 -- District posts with a photo or video whose image the face detector could not read, so nobody
 -- knows whether it shows students: the image is not stored (its download failed or waits for a
 -- retry, the platform gave no address (Instagram gives none for media flagged for copyright or a
--- live broadcast), or the address is not https) or it cannot be decoded, or it has no faces
--- verdict yet. One finding per post, the reason given for each medium; once every image of the
--- post has been read the finding clears, and student_media_without_consent judges the post.
+-- live broadcast), or the address is not https) or it cannot be decoded (it is downloaded again
+-- once per address: the reason says how that went), or it has no faces verdict yet. One finding
+-- per post, the reason given for each medium; once every image of the post has been read the
+-- finding clears, and student_media_without_consent judges the post.
 -- An animated GIF counts as a video, as in that rule.
 WITH media AS (
     SELECT m.item_id, m.media_id, m.media_type, m.content_sha256, m.fetch_error,
@@ -26,7 +27,15 @@ unchecked AS (
             THEN 'no https address to download the image from'
         WHEN content_sha256 IS NULL THEN 'not downloaded yet'
         WHEN faces_label IS NULL THEN 'not read by the face detector yet'
-        WHEN faces_label = 'unreadable' THEN faces_reason
+        WHEN faces_label = 'unreadable' AND fetch_error IS NULL
+            THEN faces_reason || '; downloaded again next run'
+        WHEN faces_label = 'unreadable' AND starts_with(fetch_error, 'retry:')
+            THEN faces_reason || '; downloading it again failed, tried again next run: '
+                 || substr(fetch_error, 7)
+        WHEN faces_label = 'unreadable' AND starts_with(fetch_error, 'downloaded again')
+            THEN faces_reason || '; ' || fetch_error
+        WHEN faces_label = 'unreadable'
+            THEN faces_reason || '; downloading it again failed: ' || fetch_error
         END AS reason
     FROM media
 )
