@@ -420,6 +420,36 @@ def test_the_ensemble_is_the_mean_of_its_members(det):
     assert np.allclose(mean, (alone[0] + alone[1]) / 2, atol=1e-12)
 
 
+def test_the_classifier_runs_texts_side_by_side_with_the_answers_of_one_at_a_time():
+    """Texts are scored on several threads, each alone (so each gets the answer it gets on its
+    own, in its own row), and no worse: the same probabilities as one thread, in input order."""
+    import threading
+
+    from checks.detectors.finetuned import FineTunedClassifier, onnx_paths
+
+    path, sha = onnx_paths(comment.NAME)[0], comment.CommentModel.load(
+        comment.MODEL_PATH).finetuned_sha256[0]
+    texts = [f"comment {n}: the bus was late again on route {n}" for n in range(24)]
+    texts[5] = "I know where the principal parks and he won't see it coming"
+    serial = FineTunedClassifier(path, comment.LABELS, sha, threads=1)
+    parallel = FineTunedClassifier(path, comment.LABELS, sha, threads=2)
+    seen: list[tuple[int, int]] = []
+    run = parallel.session.run
+
+    class Watched:  # the real session, each call noted with its thread and batch size
+        def run(self, names, feed):
+            seen.append((threading.get_ident(), len(feed["input_ids"])))
+            return run(names, feed)
+
+    parallel.session = Watched()
+    one_by_one = np.vstack([serial.predict_proba([t]) for t in texts])
+    assert np.array_equal(parallel.predict_proba(texts), one_by_one)
+    assert np.array_equal(serial.predict_proba(texts), one_by_one)
+    assert len(seen) == len(texts) and {size for _, size in seen} == {1}
+    assert len({thread for thread, _ in seen}) == 2
+    assert one_by_one[5].argmax() == comment.LABELS.index("threat_violence")
+
+
 def test_the_fine_tuned_classifier_reads_threats_apart_from_criticism(det):
     probs = det.classifier.predict_proba([
         "I know where the principal parks and he won't see it coming",
