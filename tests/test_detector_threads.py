@@ -1,4 +1,4 @@
-"""How many threads the detectors' ONNX sessions use: ``$SOCIALAUDIT_DETECTOR_THREADS``, else up
+"""How many ONNX calls the detectors run side by side: ``$SOCIALAUDIT_DETECTOR_THREADS``, else up
 to 2; a bad value is a clear error naming the variable; under pytest-xdist each worker gets its
 share of the cores; and the count changes no score."""
 
@@ -50,12 +50,14 @@ def test_the_encoder_and_the_fine_tuned_classifiers_use_it(monkeypatch):
         monkeypatch.setenv(THREADS_ENV, str(count))
         encoder = Encoder()
         ensemble = FineTunedEnsemble(members, comment.LABELS)
+        # the setting is how many calls run side by side, each call on one thread
+        assert [encoder.workers] + [m.workers for m in ensemble.members] == [count] * 3
         sessions = [encoder.session] + [m.session for m in ensemble.members]
-        assert [s.get_session_options().intra_op_num_threads for s in sessions] == [count] * 3
+        assert [s.get_session_options().intra_op_num_threads for s in sessions] == [1] * 3
         scores[count] = (encoder.encode(TEXTS), ensemble.predict_proba(TEXTS))
     assert np.array_equal(scores[1][0], scores[2][0])
     assert np.array_equal(scores[1][1], scores[2][1])
-    assert Encoder(threads=2).session.get_session_options().intra_op_num_threads == 2
+    assert Encoder(threads=2).workers == 2
 
 
 def test_xdist_workers_get_their_share_of_the_cores_unless_the_caller_set_it(pytestconfig):

@@ -1,12 +1,13 @@
 """How many threads a detector may use: ``$SOCIALAUDIT_DETECTOR_THREADS``, else the cores this
 process may run on, at most ``DEFAULT_MAX``.
 
-The ONNX sessions of the MiniLM encoder and of the fine-tuned classifiers take their size from
-here. Processes that score on the same cores (two pytest-xdist workers, two audits on one
-server) should each be given their share: two processes with 2-thread sessions on 2 cores
-scored a file of 422 comments in 12 s each; with 1 thread each, in 7 s each. The thread count
-does not change any score (checked bit for bit). The faces detector keeps its own pool of 2:
-there, 1 or 2 made no difference with two processes on 2 cores.
+The MiniLM encoder and the fine-tuned classifiers run this many ONNX calls side by side, one
+thread each (their batches, and their texts, respectively). Processes that score on the same
+cores (two pytest-xdist workers, two audits on one server) should each be given their share:
+two processes with 2-thread sessions on 2 cores scored a file of 422 comments in 12 s each;
+with 1 thread each, in 7 s each. The thread count does not change any score (checked bit for
+bit). The faces detector keeps its own pool of 2: there, 1 or 2 made no difference with two
+processes on 2 cores.
 """
 
 from __future__ import annotations
