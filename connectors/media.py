@@ -13,6 +13,8 @@ A stored image the face detector could not decode (the platform served it cut or
 downloaded again on the next run: a different file replaces it and is read; the same file again,
 or a refusal, keeps the stored one and is recorded in ``fetch_error``, so that address is not
 asked again (a failure of the network is, as above); a capture with a new address asks again.
+If the stored file itself had gone (a media folder not copied to a new server), the same bytes
+put it back and the detector's "unreadable" verdict on them is forgotten, so they are read.
 """
 
 from __future__ import annotations
@@ -47,13 +49,20 @@ WHERE f.media_id = m.media_id
 """
 #: recorded when an undecodable image is downloaded again and the address serves the same bytes
 SAME_FILE_AGAIN = "downloaded again: the same undecodable file"
+#: a verdict of "unreadable" on bytes whose missing file was just put back says nothing of them
+FORGET_UNREADABLE = """
+DELETE FROM audit.signals
+WHERE detector = 'faces' AND label = 'unreadable'
+  AND content_sha256 IN (SELECT sha256 FROM fetched_media WHERE restored)
+"""
 
 
 def _pending_sql() -> str:
     return resources.files("warehouse").joinpath("sql/media_pending.sql").read_text("utf-8")
 
 
-_Fetched = tuple[str, str | None, str | None, str | None, bool]
+#: media id, sha256, local path, error, newly written, a missing file of the stored image put back
+_Fetched = tuple[str, str | None, str | None, str | None, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -121,21 +130,21 @@ def fetch_media(
         media_id, platform, _media_type, url, stored_sha = row
         session = sessions.get(platform)
         if session is None:
-            return media_id, None, None, f"retry:no session for {platform}", False
+            return media_id, None, None, f"retry:no session for {platform}", False, False
         try:
             content, ext = _download(session, url, timeout)
-            if stored_sha is not None and hashlib.sha256(content).hexdigest() == stored_sha:
-                return media_id, None, None, SAME_FILE_AGAIN, False
             sha, path, new = store_bytes(media_dir, content, ext)
-            return media_id, sha, str(path), None, new
+            if sha == stored_sha and not new:
+                return media_id, None, None, SAME_FILE_AGAIN, False, False
+            return media_id, sha, str(path), None, new, sha == stored_sha
         except ValueError as exc:  # the answer itself: an HTTP status, not an image, too large
-            return media_id, None, None, redact(exc)[:500], False
+            return media_id, None, None, redact(exc)[:500], False, False
         except TRANSIENT as exc:  # nothing says the image is gone: the next run asks again
-            return media_id, None, None, "retry:" + redact(exc)[:494], False
+            return media_id, None, None, "retry:" + redact(exc)[:494], False, False
         except requests.RequestException as exc:  # an address requests cannot use, a loop
-            return media_id, None, None, redact(exc)[:500], False
+            return media_id, None, None, redact(exc)[:500], False, False
         except OSError as exc:  # the disk (full, not writable): ours to mend, then fetch again
-            return media_id, None, None, "retry:" + redact(exc)[:494], False
+            return media_id, None, None, "retry:" + redact(exc)[:494], False, False
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(work, rows))
@@ -143,12 +152,14 @@ def fetch_media(
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE fetched_media (media_id VARCHAR, sha256 VARCHAR, "
-            "local_path VARCHAR, error VARCHAR)"
+            "local_path VARCHAR, error VARCHAR, restored BOOLEAN)"
         )
         con.executemany(
-            "INSERT INTO fetched_media VALUES (?, ?, ?, ?)", [r[:4] for r in results]
+            "INSERT INTO fetched_media VALUES (?, ?, ?, ?, ?)",
+            [(*r[:4], r[5]) for r in results]
         )
         con.execute(UPDATE_MEDIA)
+        con.execute(FORGET_UNREADABLE)
         kill_point("media:before_commit")
         con.execute("COMMIT")
     except BaseException:

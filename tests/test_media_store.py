@@ -103,8 +103,9 @@ def test_a_network_failure_is_tried_again_next_run_and_a_refusal_is_not(tmp_path
 
 def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tmp_path: Path):
     """A cut or garbled download is asked for again: a different file replaces it, the same file
-    or a refusal keeps it and stops the asking, a network failure is tried again next run; an
-    image the detector read is never downloaded again."""
+    or a refusal keeps it and stops the asking, a network failure is tried again next run, a
+    stored file that has gone is put back and read again; an image the detector read is never
+    downloaded again."""
     import hashlib
 
     from connectors.media import SAME_FILE_AGAIN
@@ -114,12 +115,12 @@ def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tm
 
     urls = {"whole": "https://cdn.example/whole.jpg", "same": "https://cdn.example/same.jpg",
             "gone": "https://cdn.example/gone.jpg", "busy": "https://cdn.example/busy.jpg",
-            "read": "https://cdn.example/read.jpg"}
+            "read": "https://cdn.example/read.jpg", "lost": "https://cdn.example/lost.jpg"}
     stored = {"whole": b"\xff\xd8 cut in half", "same": served(urls["same"]),
               "gone": b"\xff\xd8 garbled", "busy": b"\xff\xd8 garbled too",
-              "read": b"\xff\xd8 a photo the detector read"}
+              "read": b"\xff\xd8 a photo the detector read", "lost": served(urls["lost"])}
     cdn = FlakyCdn({urls["whole"]: [], urls["same"]: [], urls["gone"]: [404],
-                    urls["busy"]: [503], urls["read"]: []})
+                    urls["busy"]: [503], urls["read"]: [], urls["lost"]: []})
     session = requests.Session()
     session.mount("https://", cdn)
     media = tmp_path / "media"
@@ -136,13 +137,15 @@ def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tm
                         "['cannot decode image'], NULL, now())", [sha, label])
             con.execute("INSERT INTO audit.subject_signals VALUES ('faces', ?, ?, 'v1')",
                         [sha, sha])
+            if name == "lost":  # its file has gone from the media folder since it was read
+                path.unlink()
 
         def state() -> dict[str, tuple[str, str | None]]:
             rows = con.execute("SELECT media_id, content_sha256, fetch_error FROM core.media")
             return {m: (sha, err) for m, sha, err in rows.fetchall()}
 
         first = fetch_media(con, {"x": session}, media)
-        assert (first.fetched, first.stored_new, first.failed) == (1, 1, 3)
+        assert (first.fetched, first.stored_new, first.failed) == (2, 2, 3)
         after = state()
         assert after["whole"] == (hashlib.sha256(served(urls["whole"])).hexdigest(), None)
         assert con.execute("SELECT local_path FROM core.media WHERE media_id = 'whole'"
@@ -153,6 +156,12 @@ def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tm
             assert after[name] == (hashlib.sha256(stored[name]).hexdigest(), error), name
         assert after["read"] == (hashlib.sha256(stored["read"]).hexdigest(), None)
         assert urls["read"] not in cdn.calls
+        # the lost file is back, and its "unreadable" verdict is gone so that it is read again
+        lost = hashlib.sha256(stored["lost"]).hexdigest()
+        assert after["lost"] == (lost, None)
+        assert (media / lost[:2] / f"{lost}.jpg").read_bytes() == stored["lost"]
+        verdicts = dict(con.execute("SELECT content_sha256, label FROM audit.signals").fetchall())
+        assert lost not in verdicts and len(verdicts) == 5
 
         cdn.calls.clear()
         second = fetch_media(con, {"x": session}, media)
