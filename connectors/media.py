@@ -13,8 +13,9 @@ A stored image the face detector could not decode (the platform served it cut or
 downloaded again on the next run: a different file replaces it and is read; the same file again,
 or a refusal, keeps the stored one and is recorded in ``fetch_error``, so that address is not
 asked again (a failure of the network is, as above); a capture with a new address asks again.
-If the stored file itself had gone (a media folder not copied to a new server), the same bytes
-put it back and the detector's "unreadable" verdict on them is forgotten, so they are read.
+When the same bytes come back, the file is put back if it had gone (a media folder not copied to
+a new server) and the detector's "unreadable" verdict on them is forgotten, so they are read once
+more: a lost file is then read, a truly undecodable one stays reported.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ SET content_sha256 = coalesce(f.sha256, m.content_sha256),
 FROM fetched_media f
 WHERE f.media_id = m.media_id
 """
-#: recorded when an undecodable image is downloaded again and the address serves the same bytes
-SAME_FILE_AGAIN = "downloaded again: the same undecodable file"
-#: a verdict of "unreadable" on bytes whose missing file was just put back says nothing of them
+#: recorded when an unreadable image is downloaded again and the address serves the same bytes
+SAME_FILE_AGAIN = "downloaded again: the same file"
+#: the same bytes again: their file may have been missing when the verdict was given (and a run
+#: killed after putting it back would not know), so they are read once more
 FORGET_UNREADABLE = """
 DELETE FROM audit.signals
 WHERE detector = 'faces' AND label = 'unreadable'
-  AND content_sha256 IN (SELECT sha256 FROM fetched_media WHERE restored)
+  AND content_sha256 IN (SELECT sha256 FROM fetched_media WHERE same_bytes)
 """
 
 
@@ -61,7 +63,7 @@ def _pending_sql() -> str:
     return resources.files("warehouse").joinpath("sql/media_pending.sql").read_text("utf-8")
 
 
-#: media id, sha256, local path, error, newly written, a missing file of the stored image put back
+#: media id, sha256, local path, error, newly written, the same bytes as the stored image
 _Fetched = tuple[str, str | None, str | None, str | None, bool, bool]
 
 
@@ -134,9 +136,9 @@ def fetch_media(
         try:
             content, ext = _download(session, url, timeout)
             sha, path, new = store_bytes(media_dir, content, ext)
-            if sha == stored_sha and not new:
-                return media_id, None, None, SAME_FILE_AGAIN, False, False
-            return media_id, sha, str(path), None, new, sha == stored_sha
+            if sha == stored_sha:  # written again only if its file had gone
+                return media_id, sha, str(path), None if new else SAME_FILE_AGAIN, new, True
+            return media_id, sha, str(path), None, new, False
         except ValueError as exc:  # the answer itself: an HTTP status, not an image, too large
             return media_id, None, None, redact(exc)[:500], False, False
         except TRANSIENT as exc:  # nothing says the image is gone: the next run asks again
@@ -152,7 +154,7 @@ def fetch_media(
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE fetched_media (media_id VARCHAR, sha256 VARCHAR, "
-            "local_path VARCHAR, error VARCHAR, restored BOOLEAN)"
+            "local_path VARCHAR, error VARCHAR, same_bytes BOOLEAN)"
         )
         con.executemany(
             "INSERT INTO fetched_media VALUES (?, ?, ?, ?, ?)",

@@ -131,7 +131,7 @@ def test_the_photos_still_unread_stay_reported_saying_why(outage):
                if r == "unchecked_media" and f["status"] == "open") == 2
     cut = second[("unchecked_media", _key(posts["cut"]))]["evidence"]["media"][0]["reason"]
     assert cut.startswith("cannot decode image: ")
-    assert cut.endswith("; downloaded again: the same undecodable file")
+    assert cut.endswith("; downloaded again: the same file")
     # and that address is not asked for a third time
     pending = resources.files("warehouse").joinpath("sql/media_pending.sql").read_text()
     cut_media = {r[0] for r in con.execute("SELECT media_id FROM core.media WHERE item_id = ?",
