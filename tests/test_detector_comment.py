@@ -423,9 +423,8 @@ def test_the_ensemble_is_the_mean_of_its_members(det):
 def test_the_classifier_runs_texts_side_by_side_with_the_answers_of_one_at_a_time():
     """Texts are scored on several threads, each alone (so each gets the answer it gets on its
     own, in its own row), and no worse: the same probabilities as one thread, in input order."""
-    import threading
-
     from checks.detectors.finetuned import FineTunedClassifier, onnx_paths
+    from tests.recording import SessionCalls
 
     path, sha = onnx_paths(comment.NAME)[0], comment.CommentModel.load(
         comment.MODEL_PATH).finetuned_sha256[0]
@@ -433,20 +432,12 @@ def test_the_classifier_runs_texts_side_by_side_with_the_answers_of_one_at_a_tim
     texts[5] = "I know where the principal parks and he won't see it coming"
     serial = FineTunedClassifier(path, comment.LABELS, sha, threads=1)
     parallel = FineTunedClassifier(path, comment.LABELS, sha, threads=2)
-    seen: list[tuple[int, int]] = []
-    run = parallel.session.run
-
-    class Watched:  # the real session, each call noted with its thread and batch size
-        def run(self, names, feed):
-            seen.append((threading.get_ident(), len(feed["input_ids"])))
-            return run(names, feed)
-
-    parallel.session = Watched()
+    parallel.session = seen = SessionCalls(parallel.session)
     one_by_one = np.vstack([serial.predict_proba([t]) for t in texts])
     assert np.array_equal(parallel.predict_proba(texts), one_by_one)
     assert np.array_equal(serial.predict_proba(texts), one_by_one)
-    assert len(seen) == len(texts) and {size for _, size in seen} == {1}
-    assert len({thread for thread, _ in seen}) == 2
+    assert len(seen.calls) == len(texts) and {size for _, size in seen.calls} == {1}
+    assert len(seen.threads) == 2
     assert one_by_one[5].argmax() == comment.LABELS.index("threat_violence")
 
 

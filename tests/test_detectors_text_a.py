@@ -370,27 +370,16 @@ def test_the_encoder_encodes_each_distinct_text_once():
 def test_the_encoder_runs_batches_side_by_side_with_the_same_embeddings():
     """Batches of texts of like length run on several threads and give what one thread gives,
     each row the embedding of its own text."""
-    import threading
-
     from checks.detectors.embedding import BATCH, Encoder
+    from tests.recording import SessionCalls
 
     texts = [f"{'long ' * (n % 9)}post number {n} about the bond vote" for n in range(5 * BATCH)]
     serial, parallel = Encoder(threads=1), Encoder(threads=2)
-    threads: set[int] = set()
-    run = parallel.session.run
-
-    class Watched:  # the real session, each call noted with its thread
-        def run(self, names, feed):
-            threads.add(threading.get_ident())
-            return run(names, feed)
-
-        def get_inputs(self):
-            return run.__self__.get_inputs()
-
-    parallel.session = Watched()
+    parallel.session = seen = SessionCalls(parallel.session)
     together = parallel.encode(texts)
     assert np.array_equal(together, serial.encode(texts))
-    assert len(threads) == 2
+    assert len(seen.calls) == 5 and {size for _, size in seen.calls} == {BATCH}
+    assert len(seen.threads) == 2
     assert np.array_equal(together[7], serial.encode([texts[7]])[0])
 
 
