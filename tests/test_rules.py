@@ -250,6 +250,14 @@ def test_unchecked_media_says_why_each_image_was_not_read(wh):
               details={"faces": 0})
     wh.con.execute("UPDATE audit.signals SET reasons = ['cannot decode image: OSError: "
                    "Truncated File Read'] WHERE content_sha256 = ?", [broken])
+    # the same image downloaded again: refused, failing for now, served the same
+    for media_id, error in (("x:m71b", "HTTP 404"), ("x:m71c", "retry:HTTP 503"),
+                            ("x:m71d", "downloaded again: the same file")):
+        again = _medium(wh, "x:71", media_id, stored=True, error=error)
+        wh.signal("faces", again, again, flagged=False, label="unreadable", score=0.0,
+                  details={"faces": 0})
+        wh.con.execute("UPDATE audit.signals SET reasons = ['cannot decode image'] "
+                       "WHERE content_sha256 = ?", [again])
     wh.item("x:72", "Science fair")
     _medium(wh, "x:72", "x:m72", stored=True)  # stored, the face detector has not run
     wh.item("x:73", "Robotics team")  # read: the consent rule judges it, this rule does not
@@ -271,6 +279,10 @@ def test_unchecked_media_says_why_each_image_was_not_read(wh):
         "x:m70c": "no https address to download the image from",
         "x:m70d": "the platform gave no address for the image",
         "x:m71": "cannot decode image: OSError: Truncated File Read; downloaded again next run",
+        "x:m71b": "cannot decode image; downloading it again failed: HTTP 404",
+        "x:m71c": "cannot decode image; downloading it again failed, tried again next run: "
+                  "HTTP 503",
+        "x:m71d": "cannot decode image; downloaded again: the same file",
         "x:m72": "not read by the face detector yet",
     }
     assert found["x:70"]["evidence"]["unchecked_media"] == 4

@@ -27,15 +27,14 @@ unchecked AS (
             THEN 'no https address to download the image from'
         WHEN content_sha256 IS NULL THEN 'not downloaded yet'
         WHEN faces_label IS NULL THEN 'not read by the face detector yet'
-        WHEN faces_label = 'unreadable' AND fetch_error IS NULL
-            THEN faces_reason || '; downloaded again next run'
-        WHEN faces_label = 'unreadable' AND starts_with(fetch_error, 'retry:')
-            THEN faces_reason || '; downloading it again failed, tried again next run: '
-                 || substr(fetch_error, 7)
-        WHEN faces_label = 'unreadable' AND starts_with(fetch_error, 'downloaded again')
-            THEN faces_reason || '; ' || fetch_error
-        WHEN faces_label = 'unreadable'
-            THEN faces_reason || '; downloading it again failed: ' || fetch_error
+        -- how the second download went (connectors/media.py: 'downloaded again: …' is its own)
+        WHEN faces_label = 'unreadable' THEN faces_reason || '; ' || CASE
+            WHEN fetch_error IS NULL THEN 'downloaded again next run'
+            WHEN starts_with(fetch_error, 'retry:')
+                THEN 'downloading it again failed, tried again next run: '
+                     || substr(fetch_error, 7)
+            WHEN starts_with(fetch_error, 'downloaded again') THEN fetch_error
+            ELSE 'downloading it again failed: ' || fetch_error END
         END AS reason
     FROM media
 )
