@@ -10,9 +10,11 @@ run should ask again (HTTP 5xx or 429, a timeout, a dropped connection, our own 
 errors (404, 403, not an image, too large) stand until a capture brings a new address.
 
 A stored image the face detector could not decode (the platform served it cut or garbled) is
-downloaded again on the next run: a different file replaces it and is read; the same file again,
-or a refusal, keeps the stored one and is recorded in ``fetch_error``, so that address is not
-asked again (a failure of the network is, as above); a capture with a new address asks again.
+downloaded again on the next run, once per address: a different file replaces it and is read; the
+same file again, or a refusal, keeps the stored one. Each is recorded in ``fetch_error``, so that
+address is not asked again (a failure of the network is, as above), not even when the different
+file cannot be decoded either (an address serving a new broken file each time would otherwise be
+downloaded on every run); a capture with a new address asks again.
 When the same bytes come back, the file is put back if it had gone (a media folder not copied to
 a new server) and the detector's "unreadable" verdict on them is forgotten, so they are read once
 more: a lost file is then read, a truly undecodable one stays reported.
@@ -50,6 +52,8 @@ WHERE f.media_id = m.media_id
 """
 #: recorded when an unreadable image is downloaded again and the address serves the same bytes
 SAME_FILE_AGAIN = "downloaded again: the same file"
+#: recorded when it serves a different file, which replaces the stored one
+DIFFERENT_FILE_AGAIN = "downloaded again: a different file"
 #: the same bytes again: their file may have been missing when the verdict was given (and a run
 #: killed after putting it back would not know), so they are read once more
 FORGET_UNREADABLE = """
@@ -138,7 +142,8 @@ def fetch_media(
             sha, path, new = store_bytes(media_dir, content, ext)
             if sha == stored_sha:  # written again only if its file had gone
                 return media_id, sha, str(path), None if new else SAME_FILE_AGAIN, new, True
-            return media_id, sha, str(path), None, new, False
+            again = None if stored_sha is None else DIFFERENT_FILE_AGAIN
+            return media_id, sha, str(path), again, new, False
         except ValueError as exc:  # the answer itself: an HTTP status, not an image, too large
             return media_id, None, None, redact(exc)[:500], False, False
         except TRANSIENT as exc:  # nothing says the image is gone: the next run asks again

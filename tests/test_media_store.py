@@ -102,13 +102,14 @@ def test_a_network_failure_is_tried_again_next_run_and_a_refusal_is_not(tmp_path
 
 
 def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tmp_path: Path):
-    """A cut or garbled download is asked for again: a different file replaces it, the same file
-    or a refusal keeps it and stops the asking, a network failure is tried again next run, a
+    """A cut or garbled download is asked for again, once: a different file replaces it, the
+    same file or a refusal keeps it, and each stops the asking (a different file that cannot be
+    decoded either is not asked for a third time); a network failure is tried again next run, a
     stored file that has gone is put back and read again; an image the detector read is never
     downloaded again."""
     import hashlib
 
-    from connectors.media import SAME_FILE_AGAIN
+    from connectors.media import DIFFERENT_FILE_AGAIN, SAME_FILE_AGAIN
 
     def served(url: str) -> bytes:  # what FlakyCdn answers with 200
         return b"\xff\xd8 " + url.encode()
@@ -147,7 +148,8 @@ def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tm
         first = fetch_media(con, {"x": session}, media)
         assert (first.fetched, first.stored_new, first.failed) == (3, 2, 2)
         after = state()
-        assert after["whole"] == (hashlib.sha256(served(urls["whole"])).hexdigest(), None)
+        whole = hashlib.sha256(served(urls["whole"])).hexdigest()
+        assert after["whole"] == (whole, DIFFERENT_FILE_AGAIN)
         assert con.execute("SELECT local_path FROM core.media WHERE media_id = 'whole'"
                            ).fetchone()[0].endswith(f"{after['whole'][0]}.jpg")
         for name, error in (("same", SAME_FILE_AGAIN), ("gone", "HTTP 404"),
@@ -165,12 +167,19 @@ def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tm
         same = hashlib.sha256(stored["same"]).hexdigest()
         assert lost not in verdicts and same not in verdicts and len(verdicts) == 4
 
+        # the file that replaced the cut one cannot be decoded either
+        con.execute("INSERT INTO audit.signals VALUES ('faces', 'v1', ?, false, 'unreadable', "
+                    "0.0, ['cannot decode image'], NULL, now())", [whole])
+        con.execute("INSERT INTO audit.subject_signals VALUES ('faces', ?, ?, 'v1')",
+                    [whole, whole])
         cdn.calls.clear()
         second = fetch_media(con, {"x": session}, media)
-        # only the network failure is asked again; "whole" has no verdict on its new file yet,
-        # and it is not unreadable until the detector says so
+        # only the network failure is asked again: not "whole", whose second file is broken too
+        # (an address serving a new broken file each time is not downloaded on every run)
         assert cdn.calls == [urls["busy"]]
         assert (second.fetched, second.failed) == (1, 0)
-        assert state()["busy"] == (hashlib.sha256(served(urls["busy"])).hexdigest(), None)
+        assert state()["busy"] == (hashlib.sha256(served(urls["busy"])).hexdigest(),
+                                   DIFFERENT_FILE_AGAIN)
+        assert state()["whole"] == (whole, DIFFERENT_FILE_AGAIN)
     finally:
         con.close()

@@ -250,9 +250,11 @@ def test_unchecked_media_says_why_each_image_was_not_read(wh):
               details={"faces": 0})
     wh.con.execute("UPDATE audit.signals SET reasons = ['cannot decode image: OSError: "
                    "Truncated File Read'] WHERE content_sha256 = ?", [broken])
-    # the same image downloaded again: refused, failing for now, served the same
+    # the image downloaded again: refused, failing for now, served the same, served another
+    # file that cannot be decoded either
     for media_id, error in (("x:m71b", "HTTP 404"), ("x:m71c", "retry:HTTP 503"),
-                            ("x:m71d", "downloaded again: the same file")):
+                            ("x:m71d", "downloaded again: the same file"),
+                            ("x:m71e", "downloaded again: a different file")):
         again = _medium(wh, "x:71", media_id, stored=True, error=error)
         wh.signal("faces", again, again, flagged=False, label="unreadable", score=0.0,
                   details={"faces": 0})
@@ -283,6 +285,7 @@ def test_unchecked_media_says_why_each_image_was_not_read(wh):
         "x:m71c": "cannot decode image; downloading it again failed, tried again next run: "
                   "HTTP 503",
         "x:m71d": "cannot decode image; downloaded again: the same file",
+        "x:m71e": "cannot decode image; downloaded again: a different file",
         "x:m72": "not read by the face detector yet",
     }
     assert found["x:70"]["evidence"]["unchecked_media"] == 4
