@@ -32,6 +32,7 @@ from checks.detectors import lexicons as lx
 from checks.detectors.base import InputError
 from checks.detectors.linear import file_sha256
 from checks.detectors.replies import strip_addressee
+from tests.once import once
 from tests.recording import Recording
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
@@ -501,11 +502,14 @@ SHORT_FILES = {"test7": {"threat_recall": 0.83, "removable_recall": 0.93,
 
 
 @pytest.fixture(scope="module")
-def blind_metrics(det):
+def blind_metrics(tmp_path_factory, det):
     from checks import datasets
 
-    return {split: comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
-            for split in BLIND_FILES}
+    def score(_folder):
+        return {split: comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
+                for split in BLIND_FILES}
+
+    return once(tmp_path_factory, "comment-blind-metrics", score)
 
 
 @pytest.mark.parametrize("split", BLIND_FILES)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from connectors.simulated import generate_world, write_workspace
 from pipelines import stages
 from pipelines.config import load_config
 from pipelines.platforms import platform_access
+from tests.once import once
 
 RULES = ("teacher_page_non_school", "student_media_without_consent",
          "unapproved_controversial_reply", "removable_comment", "confidential_disclosure")
@@ -19,21 +22,30 @@ RULES = ("teacher_page_non_school", "student_media_without_consent",
 KIND_ALIASES = {"scope": "wrong_scope", "dob": "dob", "contact": "contact", "address": "address"}
 
 
-@pytest.fixture(scope="module")
-def district(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gt")
+def audit_district(out: Path):
+    """Seed 3 captured, normalized and audited under its workspace's pack; its ground truth."""
     world = generate_world(seed=3, scale=1.0)
     config = load_config(write_workspace(world, out))
     con = stages.open_warehouse(config)
-    stages.stage_registry(config, con)
-    access = platform_access(config)
-    stages.stage_ingest(config, con, access, "gt-1")
-    stages.stage_normalize(con)
-    stages.stage_media(config, con, access)
-    stages.stage_signals(config, con)
-    stages.stage_rules(config, con, "gt-1")
+    try:
+        stages.stage_registry(config, con)
+        access = platform_access(config)
+        stages.stage_ingest(config, con, access, "gt-1")
+        stages.stage_normalize(con)
+        stages.stage_media(config, con, access)
+        stages.stage_signals(config, con)
+        stages.stage_rules(config, con, "gt-1")
+    finally:
+        con.close()
     truth = [json.loads(line) for line in
              (out / "simulated" / "ground_truth.jsonl").read_text().splitlines()]
+    return config, truth
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    config, truth = once(tmp_path_factory, "ground-truth-seed-3", audit_district)
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
     yield config, con, truth
     con.close()
 

@@ -43,6 +43,7 @@ import pytest
 
 from connectors.simulated import generate_world, write_workspace
 from pipelines.config import load_config
+from tests.once import once
 from tests.warehouse_dump import Dump, Row, columns_of, diff, dump
 from warehouse.killpoints import ENV as KILL_ENV
 
@@ -171,7 +172,11 @@ def media_files(config: Path) -> dict[str, str]:
 def ingested(tmp_path_factory) -> dict:
     """The registry, raw and core layers after one uninterrupted ``run --job ingest`` and after
     a second one; the media folder; the column names of the dumped rows."""
-    config = make_workspace(tmp_path_factory.mktemp("ingested"))
+    return once(tmp_path_factory, "kill-resume-ingested", ingest_twice)
+
+
+def ingest_twice(folder: Path) -> dict:
+    config = make_workspace(folder)
     run(config, "ingest")
     once = ingest_part(snapshot(config, INGEST_SCHEMAS))
     media = media_files(config)
@@ -187,7 +192,11 @@ def ingested(tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory) -> Dump:
     """The whole warehouse after an uninterrupted ingest and audit."""
-    config = make_workspace(tmp_path_factory.mktemp("audited"), AUDIT_SCALE)
+    return once(tmp_path_factory, "kill-resume-audited", ingest_and_audit)
+
+
+def ingest_and_audit(folder: Path) -> Dump:
+    config = make_workspace(folder, AUDIT_SCALE)
     run(config, "ingest")
     run(config, "audit")
     audited = snapshot(config)

@@ -33,6 +33,7 @@ from connectors.graph import make_graph_client
 from connectors.simulated import Fault, generate_world, write_workspace
 from connectors.simulated.world import META_TOKEN_ENV, X_BEARER_ENV
 from pipelines.config import load_config
+from tests.once import once
 
 SEED = 17
 SCALE = 0.1
@@ -127,8 +128,11 @@ def table_texts(path: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory):
     """The district run end to end with canary tokens and token errors; what it left."""
+    return once(tmp_path_factory, "secrets-district", run_district)
+
+
+def run_district(folder: Path):
     world = generate_world(seed=SEED, scale=SCALE)
-    folder = tmp_path_factory.mktemp("secrets")
     config = load_config(write_workspace(world, folder / "ws", faults=FAULTS))
     tokens = {name: canary(name) for name in world.environment()}
     assert len(tokens) >= 3  # the X bearer token, the Meta token and Page tokens
