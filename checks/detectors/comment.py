@@ -17,8 +17,10 @@ Method (measurements in ``checks/docs/comment.md``):
    hacking, theft, betting), off-topic cues (chain messages, national politics, prayer requests,
    lost pets, personal sales), criticism cues (the protected side), school vocabulary, length,
    the share of capitals and whether it asks a question; plus alt-profanity-check's probability
-   and the comment's similarity to short paraphrases of each ground and of protected criticism
-   (``lexicons.PROTOTYPES``): ``RULE_FEATURES``, 25 columns, counts capped.
+   (its SVMs read from their exported numbers, ``checks.detectors.profanity_svm``, so that
+   scikit-learn is not imported to score) and the comment's similarity to short paraphrases of
+   each ground and of protected criticism (``lexicons.PROTOTYPES``): ``RULE_FEATURES``, 25
+   columns, counts capped.
 2. **Embedding classifier**: a multinomial L2 logistic regression on the MiniLM embedding of the
    comment (leading "@name" reply tags removed).
 3. **Fine-tuned classifiers**: two MiniLM encoders fine-tuned end to end on the labelled
@@ -50,7 +52,7 @@ Everything is trained on the training files of ``checks.datasets`` (train, dev, 
 here. The C values, the dropout weight and the three thresholds are picked by repeated
 cross-validation grouped by post on those rows, scoring every held-out comment
 twice, as it is and with the train-derived lists silenced (``_cv_probas``), under a cap on the
-protected comments flagged, short and longer ones each. numpy, the encoder, alt-profanity-check
+protected comments flagged, short and longer ones each. numpy, the encoder, the profanity SVMs
 and the model are loaded on first use.
 """
 
@@ -177,16 +179,11 @@ def _caps_ratio(text: str) -> float:
 
 
 def profanity_probability(texts: Sequence[str]) -> list[float]:
-    """alt-profanity-check's probability (a linear SVM on ~200k labelled comments)."""
-    if not texts:
-        return []
-    import warnings
+    """alt-profanity-check's probability (a linear SVM on ~200k labelled comments), computed
+    from its exported numbers without scikit-learn (``checks.detectors.profanity_svm``)."""
+    from checks.detectors.profanity_svm import predict_prob
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from profanity_check import predict_prob
-
-        return [float(p) for p in predict_prob(list(texts))]
+    return predict_prob(texts)
 
 
 def prototype_matrix(encoder: TextEncoder) -> np.ndarray:
