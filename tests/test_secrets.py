@@ -280,6 +280,10 @@ def dagster_district(tmp_path_factory):
     instance, with canary tokens in the environment wired as the code location wires them
     (``default_resources``: ``EnvVar``), and the same token errors. What the instance stored
     (every event of every run, the runs themselves, the compute logs) and what the run left."""
+    return once(tmp_path_factory, "secrets-dagster-district", materialize_district)
+
+
+def materialize_district(folder: Path):
     from dagster import DagsterInstance, materialize, serialize_value
 
     from dashboards.weeks import week_of
@@ -287,7 +291,6 @@ def dagster_district(tmp_path_factory):
     from pipelines.resources import CONFIG_ENV, default_resources
 
     world = generate_world(seed=SEED, scale=SCALE)
-    folder = tmp_path_factory.mktemp("dagster")
     config = load_config(write_workspace(world, folder / "ws", faults=FAULTS))
     tokens = {name: canary(name) for name in world.environment()}
     home = folder / "dagster_home"
