@@ -300,6 +300,21 @@ def test_only_a_changed_post_has_its_photos_asked_again_and_the_latest_answer_wi
     assert media()[f"facebook:{PHOTO}"] == (None, "May be an image of 3 people and text")
     assert len(h.pages(ep.FB_PHOTO, PHOTO)) == 2  # each distinct answer kept
 
+    posts["data"] = [photo_post("2021-07-12T08:00:00+0000")]  # a new alt text written
+    answers.append(photo_answer("Science fair winners"))
+    h.now = utc("2021-07-12T09:00:00")
+    h.new_run().capture_account(ACCOUNT)
+    assert media()[f"facebook:{PHOTO}"][0] == "Science fair winners"
+    # every alt text the photo has shown is kept, once, with when it was first seen (the
+    # confidential detector reads the earlier ones); the platform's own descriptions are not
+    versions = normalized(h.con).execute(
+        "SELECT media_id, alt_text, first_seen_at FROM core.media_alt_versions "
+        "ORDER BY first_seen_at").fetchall()
+    assert [(m, a) for m, a, _ in versions] == [
+        (f"facebook:{PHOTO}", "Science fair. Consent PC-2026-0001, PC-2026-0002"),
+        (f"facebook:{PHOTO}", "Science fair winners")]
+    assert versions[0][2] < versions[1][2]
+
 
 @pytest.mark.parametrize(("reply", "raised", "status"), [
     (graph_error(100, message="(#100) Tried accessing nonexisting field (alt_text_custom) on "

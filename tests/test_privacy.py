@@ -660,3 +660,82 @@ def test_details_in_an_earlier_text_are_withheld_from_every_version(tmp_path):
     assert con.execute("SELECT text FROM core.item_versions WHERE version_id = '1' AND "
                        "item_id = 'facebook:1_2_4'").fetchone()[0] == first
     con.close()
+
+
+OLD_ALT_ID = "6620418"
+OLD_ALT = f"Maya Torres, student ID {OLD_ALT_ID}, holding her certificate."
+NEW_ALT = "Our award winners holding their certificates."
+
+
+def test_an_alt_text_edited_to_remove_a_disclosure_stays_a_finding_and_is_withheld(tmp_path):
+    """A photo's alt text edited after it disclosed a student's ID: normalize keeps the earlier
+    text (core.media_alt_versions), the detector reads it after the post's text, the finding
+    stays open under its id and says so, the dashboard shows the text it judged, and the
+    snapshot withholds the ID from the earlier alt text and everywhere else."""
+    from checks.engine import run_rules
+    from checks.policy import load_pack
+    from checks.signals import load_detector, refresh_signals
+    from dashboards.dashboard import DashboardSettings, collect_week
+    from dashboards.weeks import week_of
+
+    con = db.connect(tmp_path / "warehouse.duckdb")
+    con.execute("""
+        INSERT INTO core.items (item_id, platform, kind, native_id, current_native_id,
+            account_id, author_id, author_is_district, thread_root_id, created_at, text, state,
+            first_seen_at, last_seen_at, content_fetched_at, last_page_id)
+        VALUES ('facebook:1_9', 'facebook', 'post', '1_9', '1_9', 'facebook:1', 'facebook:1',
+                true, 'facebook:1_9', ?, 'Congratulations to our award winners!', 'visible',
+                ?, ?, ?, 1)
+    """, [T0, T0, T0, T0])
+    con.execute("INSERT INTO core.media (media_id, item_id, platform, position, media_type, "
+                "url, alt_text, first_seen_at) VALUES ('facebook:55', 'facebook:1_9', "
+                "'facebook', 1, 'photo', 'https://scontent.xx.fbcdn.net/55.jpg', ?, ?)",
+                [OLD_ALT, T0])
+    # as normalize records each alt text it sees (warehouse/sql/normalize_90_merge.sql)
+    add_alt = ("INSERT INTO core.media_alt_versions VALUES ('facebook:1_9', 'facebook:55', ?, "
+               "sha256(?), ?)")
+    con.execute(add_alt, [OLD_ALT, OLD_ALT, T0])
+    detector = {"confidential": load_detector("confidential")}
+    pack = load_pack("metro-technology-centers-bp-8007")
+    refresh_signals(con, detector)
+    run_rules(con, pack, "r1")
+    finding = "SELECT finding_id, status, kind, evidence FROM audit.findings WHERE rule = " \
+              "'confidential_disclosure' AND subject_id = 'facebook:1_9'"
+    before = con.execute(finding).fetchone()
+    assert before[1:3] == ("open", "student_id")
+    assert "earlier_alt_text" not in json.loads(before[3])
+
+    con.execute("UPDATE core.media SET alt_text = ? WHERE media_id = 'facebook:55'", [NEW_ALT])
+    con.execute(add_alt, [NEW_ALT, NEW_ALT, T0 + timedelta(hours=2)])
+    runs = refresh_signals(con, detector)
+    assert runs[0].scored == 1 and runs[0].subjects == 2  # the post now; the earlier alt text
+    run_rules(con, pack, "r2")
+    after = con.execute(finding).fetchone()
+    assert after[:3] == before[:3]  # the same finding, still open
+    earlier = json.loads(after[3])["earlier_alt_text"]
+    old_sha = con.execute("SELECT sha256(?)", [OLD_ALT]).fetchone()[0]
+    assert earlier["media_id"] == "facebook:55" and earlier["alt_sha256"] == old_sha
+    assert "now discloses nothing" in earlier["note"]
+    judged = con.execute("SELECT text FROM marts.finding_texts WHERE finding_id = ?",
+                         [after[0]]).fetchone()[0]
+    assert judged == f"Congratulations to our award winners!\n\n{OLD_ALT}"
+
+    snapshot = tmp_path / "snapshot.duckdb"
+    publish_snapshot(con, snapshot)
+    assert OLD_ALT_ID not in _every_value(snapshot)
+    assert OLD_ALT_ID.encode() not in snapshot.read_bytes()
+    snap = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        kept = dict(snap.execute("SELECT alt_sha256, alt_text FROM core.media_alt_versions"
+                                 ).fetchall())
+        page = {f["item_id"]: f["item_text"] for f in collect_week(
+            snap, DashboardSettings("Test district", "UTC", now=T0), week_of(T0, "UTC")
+        ).findings}
+    finally:
+        snap.close()
+    assert kept[old_sha] == "Maya Torres, student ID [withheld], holding her certificate."
+    assert page["facebook:1_9"].endswith("student ID [withheld], holding her certificate.")
+    # the warehouse keeps the trail as captured
+    assert con.execute("SELECT alt_text FROM core.media_alt_versions WHERE alt_sha256 = ?",
+                       [old_sha]).fetchone()[0] == OLD_ALT
+    con.close()

@@ -47,6 +47,7 @@ ANALYST_TABLES: dict[str, tuple[str, ...]] = {
     "core.items": (),
     "core.item_versions": (),
     "core.media": (),
+    "core.media_alt_versions": (),
     "core.observations": (),
     "core.normalized_pages": (),
     "core.normalized_fetches": (),
@@ -79,12 +80,15 @@ CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_dispositions (disposition_id VARC
                                                              note VARCHAR);
 CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_media (
     item_id VARCHAR, media_id VARCHAR, alt_text VARCHAR, auto_alt_text VARCHAR);
+CREATE OR REPLACE TEMP TABLE snapshot_scrubbed_alt_versions (
+    item_id VARCHAR, media_id VARCHAR, alt_sha256 VARCHAR, alt_text VARCHAR);
 """
 DROP_MASK_TABLES = """
 DROP TABLE IF EXISTS snapshot_withheld; DROP TABLE IF EXISTS snapshot_masked_items;
 DROP TABLE IF EXISTS snapshot_masked_versions; DROP TABLE IF EXISTS snapshot_scrubbed_findings;
 DROP TABLE IF EXISTS snapshot_scrubbed_signals;
 DROP TABLE IF EXISTS snapshot_scrubbed_dispositions; DROP TABLE IF EXISTS snapshot_scrubbed_media;
+DROP TABLE IF EXISTS snapshot_scrubbed_alt_versions;
 DROP TABLE IF EXISTS snapshot_confidential_reading;
 """
 # Where a withheld detail can be repeated besides the text it was found in: any item text or
@@ -114,6 +118,10 @@ MEDIA_WITH_WITHHELD = f"""
 SELECT item_id, media_id, alt_text, auto_alt_text FROM core.media
 WHERE {_HOLDS.format("coalesce(alt_text, '') || chr(10) || coalesce(auto_alt_text, '')")}
 """  # noqa: S608 - a constant
+ALT_VERSIONS_WITH_WITHHELD = f"""
+SELECT item_id, media_id, alt_sha256, alt_text FROM core.media_alt_versions
+WHERE {_HOLDS.format("alt_text")}
+"""  # noqa: S608 - a constant
 # What the snapshot gets instead of a plain copy, for the tables that hold masked values.
 MASKED_SELECTS = {
     ("core", "items"): """
@@ -127,6 +135,10 @@ MASKED_SELECTS = {
                             coalesce(m.auto_alt_text, t.auto_alt_text) AS auto_alt_text)
         FROM core.media t
         LEFT JOIN snapshot_scrubbed_media m USING (item_id, media_id)""",
+    ("core", "media_alt_versions"): """
+        SELECT t.* REPLACE (coalesce(m.alt_text, t.alt_text) AS alt_text)
+        FROM core.media_alt_versions t
+        LEFT JOIN snapshot_scrubbed_alt_versions m USING (item_id, media_id, alt_sha256)""",
     ("audit", "findings"): """
         SELECT t.* REPLACE (coalesce(m.evidence, t.evidence) AS evidence) FROM audit.findings t
         LEFT JOIN snapshot_scrubbed_findings m USING (finding_id)""",
@@ -286,6 +298,10 @@ def _prepare_masks(con: duckdb.DuckDBPyConnection) -> int:
              for item_id, media_id, alt, auto in con.execute(MEDIA_WITH_WITHHELD).fetchall()]
     if media:
         con.executemany("INSERT INTO snapshot_scrubbed_media VALUES (?, ?, ?, ?)", media)
+    alts = [(item_id, media_id, sha, _scrub(alt, secrets))
+            for item_id, media_id, sha, alt in con.execute(ALT_VERSIONS_WITH_WITHHELD).fetchall()]
+    if alts:
+        con.executemany("INSERT INTO snapshot_scrubbed_alt_versions VALUES (?, ?, ?, ?)", alts)
     return len(items) + len(versions)
 
 

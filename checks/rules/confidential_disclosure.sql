@@ -1,7 +1,8 @@
 -- District posts and replies that disclose a student's personal information: in their text now,
--- or in an earlier text an edit replaced. An edit does not take a disclosure back: the text was
--- public until then, and X and Facebook show earlier texts in the post's edit history.
--- A version's subject is named as in checks/sql/inputs_confidential.sql.
+-- in an earlier text an edit replaced, or in an earlier alt text of one of their photos. An edit
+-- does not take a disclosure back: the text was public until then, X and Facebook show earlier
+-- texts in the post's edit history, and screen readers read the alt text (X shows it as "ALT").
+-- Subjects of versions and earlier alt texts are named as in checks/sql/inputs_confidential.sql.
 WITH now_disclosing AS (
     SELECT i.item_id, g.content_sha256, g.score, g.reasons, g.details
     FROM sig g
@@ -22,6 +23,20 @@ earlier_disclosing AS (
     QUALIFY row_number() OVER (PARTITION BY i.item_id
                                ORDER BY v.first_seen_at DESC, v.version_id DESC) = 1
 ),
+earlier_alt AS (
+    -- only for items whose texts, now and earlier, disclose nothing; the latest such alt text
+    SELECT i.item_id, g.content_sha256, g.score, g.reasons, g.details, i.platform,
+           a.media_id, a.alt_sha256, a.first_seen_at
+    FROM sig g
+    JOIN core.media_alt_versions a
+      ON g.subject_id = a.item_id || '#alt#' || left(a.alt_sha256, 16)
+    JOIN core.items i ON i.item_id = a.item_id
+    WHERE g.detector = 'confidential' AND g.flagged AND i.state <> 'deleted'
+      AND i.item_id NOT IN (SELECT item_id FROM now_disclosing)
+      AND i.item_id NOT IN (SELECT item_id FROM earlier_disclosing)
+    QUALIFY row_number() OVER (PARTITION BY i.item_id
+                               ORDER BY a.first_seen_at DESC, a.media_id DESC) = 1
+),
 disclosing AS (
     SELECT item_id, content_sha256, details,
            json_object('detector', 'confidential', 'kinds', details -> 'kinds',
@@ -39,6 +54,18 @@ disclosing AS (
                                        THEN 'the edit history still shows this text'
                                        ELSE 'it was public until the edit' END))
     FROM earlier_disclosing
+    UNION ALL
+    SELECT item_id, content_sha256, details,
+           json_object('detector', 'confidential', 'kinds', details -> 'kinds',
+                       'score', round(score, 3), 'reasons', reasons,
+                       'earlier_alt_text', json_object(
+                           'media_id', media_id, 'alt_sha256', alt_sha256,
+                           'first_seen_at', first_seen_at,
+                           'note', 'the photo''s alt text now discloses nothing; it was public '
+                               || 'until the edit (screen readers read it'
+                               || CASE WHEN platform = 'x' THEN ', X shows it as ALT'
+                                       ELSE '' END || ')'))
+    FROM earlier_alt
 )
 SELECT CASE coalesce(details -> 'kinds' ->> 0, 'grades')
            WHEN 'home_address' THEN 'address'

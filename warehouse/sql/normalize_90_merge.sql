@@ -180,6 +180,29 @@ FROM (
 WHERE m.media_id = a.media_id
   AND (m.alt_text IS DISTINCT FROM a.alt_text OR m.auto_alt_text IS DISTINCT FROM a.auto_alt_text);
 
+-- Every alt text a medium has shown, once per text, when first seen (core.media_alt_versions):
+-- an edit does not take back what the text said until then.
+INSERT INTO core.media_alt_versions
+SELECT s.item_id, s.media_id, s.alt_text, s.alt_sha256, s.first_seen_at
+FROM (
+    SELECT item_id, media_id, alt_text, sha256(alt_text) AS alt_sha256, min(seen) AS first_seen_at
+    FROM (
+        SELECT coalesce(v.item_id, m.item_id) AS item_id, m.media_id, m.alt_text,
+               m.page_fetched_at AS seen
+        FROM stg_media m
+        LEFT JOIN vmap v ON v.ref = m.item_id
+        WHERE nullif(trim(m.alt_text), '') IS NOT NULL
+        UNION ALL
+        SELECT c.item_id, a.media_id, a.alt_text, a.page_fetched_at
+        FROM stg_alt_text a
+        JOIN core.media c ON c.media_id = a.media_id
+        WHERE nullif(trim(a.alt_text), '') IS NOT NULL
+    )
+    GROUP BY item_id, media_id, alt_text
+) s
+ANTI JOIN core.media_alt_versions o
+    ON o.item_id = s.item_id AND o.media_id = s.media_id AND o.alt_sha256 = s.alt_sha256;
+
 -- Observations: every fetch of a page shows each of its items in a state; the platform's own
 -- not-found answers show deletions. Runs of equal state are kept, ordered by fetch time.
 CREATE OR REPLACE TEMP TABLE stg_obs AS
