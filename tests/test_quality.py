@@ -65,6 +65,8 @@ def build(con) -> None:
         "preview_url, content_sha256, first_seen_at) VALUES ('x:m1', 'x:10', 'x', 1, 'video', "
         "'https://video.example.org/v.mp4?sig=abc', 'https://pbs.example.org/p.jpg', ?, ?)",
         [sha("image"), T0])
+    run("INSERT INTO core.media_alt_versions VALUES ('x:10', 'x:m1', 'Our robotics team', ?, ?)",
+        [sha("Our robotics team"), T0])
     binding = load_pack(NW).cite("removable_comment", "threat_violence")
     for fid, rule, clause, status in (
             ("f1", "removable_comment", binding.clause_id, "open"),
@@ -137,8 +139,17 @@ BREAKS = [
      ["UPDATE core.media SET media_type = 'hologram'"],
      "core_media", {"media_type_known": True}, "media_type=hologram"),
     ("media_on_no_item",
-     ["UPDATE core.media SET item_id = 'x:404'"],
+     ["UPDATE core.media SET item_id = 'x:404'",
+      "UPDATE core.media_alt_versions SET item_id = 'x:404'"],  # its alt text goes with it
      "core_media", {"media_item_captured": False}, "item_id=x:404, media_id=x:m1"),
+    ("alt_text_of_no_medium",
+     ["UPDATE core.media_alt_versions SET media_id = 'x:m404'"],
+     "core_media", {"media_alt_versions_medium_captured": False},
+     "item_id=x:10, media_id=x:m404"),
+    ("alt_text_hash_not_a_sha256",
+     ["UPDATE core.media_alt_versions SET alt_sha256 = 'Our robotics team'"],
+     "core_media", {"media_alt_versions_sha256_well_formed": False},
+     "alt_sha256=Our robotics team"),
     ("consent_expires_before_granted",
      ["UPDATE registry.consents SET expires_on = DATE '2025-07-01' WHERE consent_id = 'PC-1'"],
      "registry", {"consents_expire_after_granted": True}, "consent_id=PC-1"),

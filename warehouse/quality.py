@@ -316,6 +316,15 @@ FRAMES: tuple[Frame, ...] = (
                   _static(column="captured_item"), False,
                   "every medium is on an item in core.items", show_value=False),
     )),
+    Frame("media_alt_versions", "core.media_alt_versions", "core_media",
+          "quality_media_alt_versions.sql", ("item_id", "media_id"), (
+              CheckSpec("media_alt_versions_medium_captured", "ExpectColumnValuesToNotBeNull",
+                        _static(column="captured_medium"), False,
+                        "every earlier alt text belongs to a medium in core.media",
+                        show_value=False),
+              _regex("media_alt_versions_sha256_well_formed", "alt_sha256", SHA256_REGEX, False,
+                     "media_alt_versions.alt_sha256 is a lowercase hex sha256"),
+          )),
     # --- audit --------------------------------------------------------------------------------
     Frame("findings", "audit.findings", "findings", "quality_findings.sql", ("finding_id",), (
         *_unique("finding_id", "findings"),
