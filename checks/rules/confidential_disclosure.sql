@@ -38,33 +38,25 @@ earlier_alt AS (
                                ORDER BY a.first_seen_at DESC, a.media_id DESC) = 1
 ),
 disclosing AS (
-    SELECT item_id, content_sha256, details,
-           json_object('detector', 'confidential', 'kinds', details -> 'kinds',
-                       'score', round(score, 3), 'reasons', reasons) AS evidence
+    SELECT item_id, content_sha256, details, score, reasons, NULL::JSON AS earlier
     FROM now_disclosing
     UNION ALL
-    SELECT item_id, content_sha256, details,
-           json_object('detector', 'confidential', 'kinds', details -> 'kinds',
-                       'score', round(score, 3), 'reasons', reasons,
-                       'earlier_text', json_object(
-                           'version_id', version_id, 'first_seen_at', first_seen_at,
-                           'versions_disclosing', versions,
-                           'note', 'the text now discloses nothing; '
-                               || CASE WHEN platform IN ('x', 'facebook')
-                                       THEN 'the edit history still shows this text'
-                                       ELSE 'it was public until the edit' END))
+    SELECT item_id, content_sha256, details, score, reasons,
+           json_object('earlier_text', json_object(
+               'version_id', version_id, 'first_seen_at', first_seen_at,
+               'versions_disclosing', versions,
+               'note', 'the text now discloses nothing; '
+                   || CASE WHEN platform IN ('x', 'facebook')
+                           THEN 'the edit history still shows this text'
+                           ELSE 'it was public until the edit' END))
     FROM earlier_disclosing
     UNION ALL
-    SELECT item_id, content_sha256, details,
-           json_object('detector', 'confidential', 'kinds', details -> 'kinds',
-                       'score', round(score, 3), 'reasons', reasons,
-                       'earlier_alt_text', json_object(
-                           'media_id', media_id, 'alt_sha256', alt_sha256,
-                           'first_seen_at', first_seen_at,
-                           'note', 'the photo''s alt text now discloses nothing; it was public '
-                               || 'until the edit (screen readers read it'
-                               || CASE WHEN platform = 'x' THEN ', X shows it as ALT'
-                                       ELSE '' END || ')'))
+    SELECT item_id, content_sha256, details, score, reasons,
+           json_object('earlier_alt_text', json_object(
+               'media_id', media_id, 'alt_sha256', alt_sha256, 'first_seen_at', first_seen_at,
+               'note', 'the photo''s alt text now discloses nothing; it was public until the '
+                   || 'edit (screen readers read it'
+                   || CASE WHEN platform = 'x' THEN ', X shows it as ALT' ELSE '' END || ')'))
     FROM earlier_alt
 )
 SELECT CASE coalesce(details -> 'kinds' ->> 0, 'grades')
@@ -73,5 +65,8 @@ SELECT CASE coalesce(details -> 'kinds' ->> 0, 'grades')
            WHEN 'date_of_birth' THEN 'dob'
            WHEN 'special_education' THEN 'health'
            ELSE coalesce(details -> 'kinds' ->> 0, 'grades') END AS kind,
-       item_id AS subject_id, item_id, content_sha256, evidence
+       item_id AS subject_id, item_id, content_sha256,
+       json_merge_patch(json_object('detector', 'confidential', 'kinds', details -> 'kinds',
+                                    'score', round(score, 3), 'reasons', reasons),
+                        coalesce(earlier, '{}')) AS evidence
 FROM disclosing
