@@ -138,6 +138,26 @@ def test_instagram_media_without_an_address_are_kept(con):
                     ("instagram:m2", "video", None, None)]
 
 
+def staging_tables(con) -> set[str]:
+    return {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+
+
+def test_a_batch_runs_only_the_scripts_of_the_sources_it_has_pages_of():
+    con = db.memory()
+    assert normalize(con).fetches == 0
+    assert "stg_items" in staging_tables(con)  # the selection ran, and nothing after it
+    assert not staging_tables(con) & {"x_pages", "fb_post_pages", "district_ids"}
+    put(con, [RawPage(source="facebook", origin="api", endpoint=":object/comments",
+                      object_id="19292868552_10158407654328553",
+                      account_id="facebook:19292868552",
+                      body=(PYFACEBOOK / "facebook/apidata/comments/comments_p1.json").read_text())])
+    assert normalize(con).items_staged > 0
+    tables = staging_tables(con)
+    assert {"fb_comment_pages", "district_ids"} <= tables
+    assert not tables & {"x_pages", "xa_tweets", "ig_media_pages"}
+
+
 def test_shape_errors_are_quarantined_and_the_rest_loads(con):
     good = {"data": [{"id": "5", "text": "hello", "conversation_id": "5"}]}
     put(con, [

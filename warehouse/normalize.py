@@ -2,8 +2,9 @@
 
 The SQL lives in ``warehouse/sql/normalize_*.sql`` and runs in file order: select the fetches not
 yet applied, quarantine pages whose JSON lacks the shape of their endpoint, stage each source's
-items and media (one ``from_json`` parse per page), then merge into ``core``. Running it twice
-changes nothing; a crash leaves the warehouse as it was.
+items and media (one ``from_json`` parse per page), then merge into ``core``. A source's scripts
+run only when the batch has its pages, and nothing runs past the selection when there is no fetch
+to apply. Running it twice changes nothing; a crash leaves the warehouse as it was.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ import duckdb
 from warehouse.killpoints import kill_point
 
 SQL_PACKAGE = "warehouse"
+
+# The scripts that only read pages of some sources; a batch without such pages skips them.
+# A script not named here runs on every batch that has fetches to apply.
+SCRIPT_SOURCES: dict[str, frozenset[str]] = {
+    "normalize_10_x.sql": frozenset({"x"}),
+    "normalize_11_x_archive.sql": frozenset({"x"}),
+    "normalize_20_facebook.sql": frozenset({"facebook"}),
+    "normalize_30_instagram.sql": frozenset({"instagram"}),
+}
 
 
 @cache
@@ -47,11 +57,19 @@ def normalize(con: duckdb.DuckDBPyConnection) -> NormalizeResult:
     con.execute("BEGIN TRANSACTION")
     try:
         counts: dict[str, int] = {}
+        sources: set[str] = set()
         for name, sql in normalize_scripts():
+            needs = SCRIPT_SOURCES.get(name)
+            if needs is not None and not needs & sources:
+                continue
             con.execute(sql)
             if name.startswith("normalize_00"):
                 counts["pages"] = con.execute("SELECT count(*) FROM batch").fetchone()[0]
                 counts["fetches"] = con.execute("SELECT count(*) FROM batch_fetches").fetchone()[0]
+                if not counts["fetches"]:
+                    break
+                batch_sources = con.execute("SELECT DISTINCT source FROM batch").fetchall()
+                sources = {source for (source,) in batch_sources}
             if name.startswith("normalize_90"):
                 counts["items"] = con.execute("SELECT count(*) FROM stg_items").fetchone()[0]
                 counts["media"] = con.execute("SELECT count(*) FROM stg_media").fetchone()[0]
