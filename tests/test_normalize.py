@@ -148,10 +148,10 @@ def test_a_batch_runs_only_the_scripts_of_the_sources_it_has_pages_of():
     assert normalize(con).fetches == 0
     assert "stg_items" in staging_tables(con)  # the selection ran, and nothing after it
     assert not staging_tables(con) & {"x_pages", "fb_post_pages", "district_ids"}
+    body = (PYFACEBOOK / "facebook/apidata/comments/comments_p1.json").read_text()
     put(con, [RawPage(source="facebook", origin="api", endpoint=":object/comments",
                       object_id="19292868552_10158407654328553",
-                      account_id="facebook:19292868552",
-                      body=(PYFACEBOOK / "facebook/apidata/comments/comments_p1.json").read_text())])
+                      account_id="facebook:19292868552", body=body)])
     assert normalize(con).items_staged > 0
     tables = staging_tables(con)
     assert {"fb_comment_pages", "district_ids"} <= tables
