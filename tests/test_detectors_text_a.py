@@ -362,9 +362,32 @@ def test_the_encoder_encodes_each_distinct_text_once():
     assert emb.shape == (5, 384)
     assert sorted(t for call in enc.tokenizer.calls for t in call) == sorted(set(texts))
     assert np.array_equal(emb[0], emb[3]) and np.array_equal(emb[1], emb[4])
-    alone = enc.encode(["Why close Lincoln?"])[0]
+    alone = Encoder().encode(["Why close Lincoln?"])[0]
     assert np.array_equal(emb[2], alone)  # the same with other texts in the batch or alone
     assert enc.encode([]).shape == (0, 384)
+
+
+def test_the_encoder_does_not_encode_a_text_again_while_it_is_among_the_latest(monkeypatch):
+    """The detectors of one run read the same posts: a text encoded lately is not encoded
+    again, and its embedding is the one a fresh encoder computes; the oldest texts make room."""
+    from checks.detectors import embedding
+    from checks.detectors.embedding import Encoder
+
+    monkeypatch.setattr(embedding, "CACHE_TEXTS", 3)
+    enc = Encoder()
+    enc.tokenizer = Recording(enc.tokenizer, "encode_batch")
+    first = enc.encode(["Bond vote Tuesday", "Go Tigers", "Lunch menu"])
+    again = enc.encode(["Go Tigers", "Bond vote Tuesday", "Field trip forms due"])
+    assert [sorted(call) for call in enc.tokenizer.calls] == [
+        ["Bond vote Tuesday", "Go Tigers", "Lunch menu"], ["Field trip forms due"]]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
+    assert np.array_equal(again[2], Encoder().encode(["Field trip forms due"])[0])
+    again[1] += 1  # a caller's array is its own
+    enc.encode(["Lunch menu"])  # the oldest: made room for the fourth text, encoded anew
+    assert enc.tokenizer.calls[-1] == ["Lunch menu"]
+    assert np.array_equal(enc.encode(["Field trip forms due"])[0], again[2])
+    assert np.array_equal(enc.encode(["Bond vote Tuesday"])[0], first[0])
+    assert len(enc.tokenizer.calls) == 3
 
 
 def test_the_encoder_runs_batches_side_by_side_with_the_same_embeddings():
@@ -380,7 +403,7 @@ def test_the_encoder_runs_batches_side_by_side_with_the_same_embeddings():
     assert np.array_equal(together, serial.encode(texts))
     assert len(seen.calls) == 5 and {size for _, size in seen.calls} == {BATCH}
     assert len(seen.threads) == 2
-    assert np.array_equal(together[7], serial.encode([texts[7]])[0])
+    assert np.array_equal(together[7], Encoder(threads=1).encode([texts[7]])[0])
 
 
 def test_linear_model_round_trips_exactly(tmp_path):

@@ -6,11 +6,18 @@ published SHA-256 before first use, so a swapped file fails loudly instead of sc
 wrong. Nothing is downloaded. Embeddings are mean-pooled over the attention mask and
 L2-normalised (cosine similarity is a dot product). onnxruntime and tokenizers are imported on
 first use only.
+
+A text's embedding does not depend on the batch it is in (checked bit for bit), so the encoder
+keeps the latest ``CACHE_TEXTS`` it computed: in one run the detectors read the same posts and
+comments (teacher-content and confidential the posts, comment the comments and their posts,
+controversy the threads), and each is encoded once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib import resources
@@ -26,6 +33,7 @@ MAX_TOKENS = 256
 DIMENSIONS = 384
 BATCH = 16
 MODEL_ID = "all-MiniLM-L6-v2-int8"
+CACHE_TEXTS = 20_000  # about 31 MB of embeddings
 
 
 class ModelFileError(RuntimeError):
@@ -76,20 +84,28 @@ class Encoder:
         self.session = onnxruntime.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), 384) float32, unit length. Empty text gives the embedding of ''.
 
-        Each distinct text is encoded once (a text's embedding does not depend on the batch it
-        is in): the controversy detector sends a thread's comments once per district reply."""
+        Each distinct text is encoded once, and not again while it is among the latest
+        ``CACHE_TEXTS`` encoded: the controversy detector sends a thread's comments once per
+        district reply, and the detectors of a run read the same posts."""
         distinct = list(dict.fromkeys(t or "" for t in texts))
-        out = np.zeros((len(distinct), DIMENSIONS), dtype=np.float32)
+        with self._lock:
+            known = {t: self._cache[t] for t in distinct if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        todo = [t for t in distinct if t not in known]
+        fresh = np.zeros((len(todo), DIMENSIONS), dtype=np.float32)
         # sort by length so each batch pads little
-        order = sorted(range(len(distinct)), key=lambda i: len(distinct[i]))
+        order = sorted(range(len(todo)), key=lambda i: len(todo[i]))
         batches = [order[start:start + BATCH] for start in range(0, len(order), BATCH)]
 
         def one(idx: list[int]) -> None:
-            out[idx] = self._encode_batch([distinct[i] for i in idx])
+            fresh[idx] = self._encode_batch([todo[i] for i in idx])
 
         if self.workers > 1 and len(batches) > 1:
             with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
@@ -97,8 +113,17 @@ class Encoder:
         else:
             for idx in batches:
                 one(idx)
-        row = {t: i for i, t in enumerate(distinct)}
-        return out[[row[t or ""] for t in texts]]
+        with self._lock:
+            for t, vector in zip(todo, fresh, strict=True):
+                known[t] = self._cache[t] = vector.copy()
+            while len(self._cache) > CACHE_TEXTS:
+                self._cache.popitem(last=False)
+        return np.stack([known[t or ""] for t in texts]) if texts else fresh
+
+    def forget(self) -> None:
+        """Drop every embedding kept (a benchmark's cold start)."""
+        with self._lock:
+            self._cache.clear()
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
