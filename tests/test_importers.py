@@ -135,7 +135,7 @@ def lines(path: Path) -> list[str]:
 
 
 def test_expected_table_covers_every_twarc_fixture() -> None:
-    present = {p.name for p in TWARC.glob("*.jsonl")} - {"flat.jsonl"}
+    present = {p.name for p in TWARC.glob("*.jsonl")}
     assert present == set(TWARC_EXPECTED)
 
 
@@ -160,15 +160,6 @@ def test_every_twarc_fixture_line_is_one_page(con: duckdb.DuckDBPyConnection, na
         assert page["fetched_at"] == datetime.fromisoformat(twarc["retrieved_at"])
         assert "expansions" in page["params"]
     assert counts(con)["page_fetches"] == len(stored)
-
-
-def test_flat_twarc_fixture_is_quarantined_if_present(con: duckdb.DuckDBPyConnection) -> None:
-    flat = TWARC / "flat.jsonl"
-    if not flat.exists():
-        pytest.skip("flat.jsonl is not among the fixtures (see the synthetic flat line test)")
-    result, _ = run(con, import_twarc, flat)
-    assert result.pages_stored == 0
-    assert result.pages_quarantined == len([ln for ln in lines(flat) if ln.strip()])
 
 
 def test_twarc_page_details(con: duckdb.DuckDBPyConnection) -> None:
