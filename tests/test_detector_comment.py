@@ -283,11 +283,18 @@ def test_version_is_stable_and_follows_model_and_thresholds(tmp_path):
     assert base.version not in changed and len(changed) == 3
     data = json.loads(comment.MODEL_PATH.read_text())
     data["combiner"]["intercept"][0] += 0.25
-    path = tmp_path / "comment.json"
-    path.write_text(json.dumps(data))
-    assert comment.CommentDetector(model_path=path).version != base.version
+    assert comment.CommentDetector(model_path=model_copy(tmp_path, data)).version != base.version
     with pytest.raises(ValueError, match="outside"):
         comment.CommentDetector(flag=2.0)
+
+
+def model_copy(folder, data: dict) -> Path:
+    """``data`` as a model file in ``folder``, with the committed neighbours file beside it."""
+    path = folder / "comment.json"
+    path.write_text(json.dumps(data))
+    neighbours = comment.MODEL_PATH.with_name(comment.NEIGHBOURS_FILE)
+    (folder / comment.NEIGHBOURS_FILE).write_bytes(neighbours.read_bytes())
+    return path
 
 
 def test_a_stale_model_file_is_refused(tmp_path):
@@ -296,10 +303,42 @@ def test_a_stale_model_file_is_refused(tmp_path):
     data["combiner"]["feature_names"] = data["combiner"]["feature_names"][:-1]
     data["combiner"]["mean"] = data["combiner"]["mean"][:-1]
     data["combiner"]["scale"] = data["combiner"]["scale"][:-1]
-    path = tmp_path / "stale.json"
-    path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="retrain"):
+        comment.CommentDetector(model_path=model_copy(tmp_path, data))
+
+
+def test_a_missing_or_changed_neighbours_file_is_refused(tmp_path):
+    path = model_copy(tmp_path, json.loads(comment.MODEL_PATH.read_text()))
+    neighbours = tmp_path / comment.NEIGHBOURS_FILE
+    assert comment.CommentDetector(model_path=path).version == comment.detector().version
+    raw = neighbours.read_bytes()
+    neighbours.write_bytes(raw[:-4] + bytes(4))  # the last embedding's last number zeroed
+    with pytest.raises(comment.NeighboursFileError, match="sha256 [0-9a-f]{64}, the model"):
         comment.CommentDetector(model_path=path)
+    neighbours.unlink()
+    with pytest.raises(comment.NeighboursFileError, match=f"{comment.NEIGHBOURS_FILE} is missing"):
+        comment.CommentDetector(model_path=path)
+
+
+def test_neighbour_similarity_by_hand():
+    """Per ground, the mean cosine of the K nearest reference comments of that ground; with
+    groups, a comment's own group (its post) is left out; a ground with fewer references than K
+    averages those it has, and one with none gives 0."""
+    k = comment.NEIGHBOURS_K
+    angle = np.linspace(0.0, 1.5, 12)
+    ref = np.column_stack([np.cos(angle), np.sin(angle)])  # unit vectors, more and more apart
+    labels = np.array([0] * 8 + [1] * 3 + [2])
+    query = ref[:1]
+    got = comment.neighbour_similarity(query, ref, labels)
+    assert got.shape == (1, len(comment.LABELS))
+    assert got[0, 0] == pytest.approx(np.mean(np.cos(angle[:k])))
+    assert got[0, 1] == pytest.approx(np.mean(np.cos(angle[8:11])))
+    assert got[0, 2] == pytest.approx(np.cos(angle[11]))
+    assert (got[0, 3:] == 0).all()
+    groups = np.array([0] * 3 + [1] * 9)
+    left_out = comment.neighbour_similarity(query, ref, labels, groups[:1], groups)
+    assert left_out[0, 0] == pytest.approx(np.mean(np.cos(angle[3:3 + k])))
+    assert left_out[0, 1] == got[0, 1]
 
 
 def test_decide_rules():
@@ -458,6 +497,9 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
     retrained = comment.train(out_path=None, search=False, encoder=real_encoder,
                               log=lambda *_: None)
     assert retrained.thresholds == committed.thresholds
+    neighbours = comment.MODEL_PATH.with_name(comment.NEIGHBOURS_FILE)
+    assert retrained.neighbours_bytes() == neighbours.read_bytes()
+    assert np.array_equal(retrained.neighbour_labels, committed.neighbour_labels)
     for a, b in ((retrained.embedding, committed.embedding),
                  (retrained.combiner, committed.combiner)):
         assert np.allclose(a.coef, b.coef, atol=1e-6, rtol=0)
@@ -483,22 +525,23 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: threat recall 62/71, removable recall 0.926, precision 0.968, protected 4 of 89. test12
 #: (short, written blind at stop 19, held unread until round 15 was decided, not kept) was read
 #: once, for version 5: threat recall 62/71, removable recall 0.943, precision 0.968, protected 4
-#: of 88.
+#: of 88. Version 6 (round 18: the combiner also reads the nearest training comments of each
+#: ground) read each file once: threat recall 51/55, 104/110, 95/102, 94/101; removable recall
+#: 0.978 / 0.966 / 0.960 / 0.982; protected 2 of 85, 1 of 101, 0 of 111, 4 of 111; short files
+#: test6 to test12: threat recall 50/54, 52/61, 57/68, 67/72, 66/69, 64/71, 65/71 (421 of 466),
+#: protected 0, 4, 2, 0, 0, 3 and 3.
 BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 76), "test8": (398, 84), "test9": (404, 91),
                "test10": (398, 89), "test11": (397, 89), "test12": (395, 88)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files of short comments (at most 10 words) where the bars are not all met, and what
 #: was measured there for the committed version (held, so it cannot get worse unnoticed);
-#: test6 meets every bar since round 8, and test9 and test10 do
-SHORT_FILES = {"test7": {"threat_recall": 0.83, "removable_recall": 0.93,
+#: test6 meets every bar since round 8, test9 and test10 do, and test11 and test12 since
+#: version 6
+SHORT_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                          "protected_flagged_rate": 0.053},
-               "test8": {"threat_recall": 0.82, "removable_recall": 0.90,
-                         "protected_flagged_rate": 0.048},
-               "test11": {"threat_recall": 0.87, "removable_recall": 0.92,
-                          "protected_flagged_rate": 0.045},
-               "test12": {"threat_recall": 0.87, "removable_recall": 0.94,
-                          "protected_flagged_rate": 0.046}}
+               "test8": {"threat_recall": 0.83, "removable_recall": 0.92,
+                         "protected_flagged_rate": 0.024}}
 
 
 @pytest.fixture(scope="module")
@@ -524,9 +567,8 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     assert m["removable_precision"] >= 0.9, m
 
 
-@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.84 (51 of 61, "
-                                       "test7), 0.82 (56 of 68, test8), 0.87 (62 of 71, "
-                                       "test11) and 0.87 (62 of 71, test12), and test7's "
+@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.85 (52 of 61, "
+                                       "test7) and 0.84 (57 of 68, test8), and test7's "
                                        "protected comments are given a ground at 5.3 %; "
                                        "see checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
@@ -588,17 +630,16 @@ def simulated(det):
 def test_simulated_planted_comments_nearly_all_found_protected_left_alone(simulated):
     by_id, items, planted, got = simulated
     missed = [by_id[i] for i in planted if not got[i].flagged]
-    # measured for the committed version: 3 of 54 (an insult aimed at whoever runs the page,
-    # two off-topic questions)
-    assert len(missed) <= 3, [i.text for i in missed]
+    # measured for the committed version: 1 of 54 (an off-topic question; version 5 also
+    # missed an insult aimed at whoever runs the page and another question)
+    assert len(missed) <= 1, [i.text for i in missed]
     protected = [i for i in items if i.labels.get("protected")]
     assert len(protected) > 50
     assert [i.text for i in protected if got[i.id].flagged] == []
 
 
-@pytest.mark.xfail(strict=True, reason="3 planted comments of seed 12 are missed: 'Imagine "
-                                       "being as stupid as whoever runs this page' and two "
-                                       "off-topic questions; see checks/README.md")
+@pytest.mark.xfail(strict=True, reason="1 planted comment of seed 12 is missed: 'What channel "
+                                       "is the OU game on?'; see checks/README.md")
 def test_every_simulated_planted_comment_is_found(simulated):
     by_id, _, planted, got = simulated
     assert [by_id[i].text for i in planted if not got[i].flagged] == []

@@ -27,21 +27,25 @@ Method (measurements in ``checks/docs/comment.md``):
    comments (``checks.detectors.finetune``; each with its own seed, the second also on typo'd
    copies of 40 % of the rows), run with onnxruntime and averaged
    (``checks.detectors.finetuned.FineTunedEnsemble``).
-4. **Combiner**: a second multinomial logistic regression on the rule features, the post-comment
-   cosine and the log-probabilities of (2) and (3), *stacked*: trained on out-of-fold
-   probabilities of (2) and (3), so it learns how far to trust them on comments they have not
-   seen. It is also
+4. **Nearest training comments**: for each ground, the mean cosine of the ``NEIGHBOURS_K`` training
+   comments of that ground most similar to the comment (MiniLM embeddings; the training
+   comments' embeddings are ``models/comment-neighbours.npy``, their labels in the model file).
+   An oblique threat lies near threats worded otherwise, which one linear boundary misses.
+5. **Combiner**: a second multinomial logistic regression on the rule features, the post-comment
+   cosine, the log-probabilities of (2) and (3) and the similarities of (4), *stacked*: trained
+   on out-of-fold probabilities of (2) and (3) and on neighbours from other posts, so it learns
+   how far to trust them on comments they have not seen. It is also
    trained on down-weighted copies of every comment with the train-derived lexicon columns zeroed
    ("rule dropout"): the lists were written looking at the train file, so on it they look more
    complete than they will be on new comments.
-5. **Decision** (``decide``): a ground is given when ``1 - P(none) >= flag``, the most probable
+6. **Decision** (``decide``): a ground is given when ``1 - P(none) >= flag``, the most probable
    one; strong profanity found by the rules makes a comment at least ``obscene_profane``
    (labelling rule: profanity counts even in a supportive comment; a more serious ground stays);
    ``threat_violence`` wins over everything when the combiner's P(threat) >= ``threat``, or
    when the rules find a threat pattern (violence aimed at someone, a veiled threat, a weapon
    brought) and P(any ground) >= ``pattern`` (the labelling rules: if a comment fits several
    grounds the most serious wins, so a threat never hides behind an insult or a swear word).
-6. **Second reading of classifier threats** (``checks.detectors.spelling``): a threat given by
+7. **Second reading of classifier threats** (``checks.detectors.spelling``): a threat given by
    the classifier route alone (no threat pattern) is scored again with its misspelled words
    corrected; if that reading is not a threat, its verdict (another ground, or none) replaces
    the threat and the reasons say so. Typos alone made harmless comments threats (the
@@ -79,13 +83,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.linear import LinearModel
 
 NAME = "comment"
-METHOD_VERSION = "5"  # bump when features or method change (model, lexicon, speller hashes added)
-FORMAT = "socialaudit.comment/4"
+METHOD_VERSION = "6"  # bump when features or method change (model, lexicon, speller hashes added)
+FORMAT = "socialaudit.comment/5"
 LABELS = ("none", "threat_violence", "illegal_activity", "harassment_abuse", "obscene_profane",
           "spam_advertising", "off_topic")
 GROUNDS = LABELS[1:]  # in order of precedence (labelling rules: the most serious wins)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "comment.json"
+#: the MiniLM embeddings of the training comments (float32, in training-file order), beside the
+#: model; their labels are in the model file
+NEIGHBOURS_FILE = "comment-neighbours.npy"
+#: how many nearest training comments of each ground the combiner reads (their mean cosine)
+NEIGHBOURS_K = 5
+#: query rows per block of the similarity matrix (bounds its memory: 1,024 x 4,795 x 8 bytes)
+NEIGHBOURS_BLOCK = 1024
 FINETUNED_MAX_TOKENS = 96
 LEXICON_PATH = HERE / "lexicons.py"
 
@@ -241,14 +252,41 @@ def _fill_cos(cos: np.ndarray, default: float) -> np.ndarray:
     return np.where(np.isnan(cos), default, cos)[:, None]
 
 
+def neighbour_similarity(emb: np.ndarray, ref: np.ndarray, ref_labels: np.ndarray,
+                         groups: np.ndarray | None = None,
+                         ref_groups: np.ndarray | None = None) -> np.ndarray:
+    """(n, len(LABELS)): for each comment and ground, the mean cosine of its ``NEIGHBOURS_K``
+    most similar reference comments of that ground (embeddings are unit length). With
+    ``groups``, reference comments of the comment's own group (its post) are left out, as
+    out-of-fold."""
+    import numpy as np
+
+    out = np.zeros((len(emb), len(LABELS)))
+    columns = [np.flatnonzero(ref_labels == c) for c in range(len(LABELS))]
+    for start in range(0, len(emb), NEIGHBOURS_BLOCK):
+        block = slice(start, start + NEIGHBOURS_BLOCK)
+        sims = emb[block] @ ref.T
+        if groups is not None and ref_groups is not None:
+            sims[groups[block][:, None] == ref_groups[None, :]] = -2.0
+        for c, cols in enumerate(columns):
+            k = min(NEIGHBOURS_K, len(cols))
+            if k == 0:
+                continue
+            top = np.partition(sims[:, cols], len(cols) - k, axis=1)[:, -k:]
+            out[block, c] = np.sort(top, axis=1).mean(axis=1)
+    return out
+
+
 def meta_features(rules: np.ndarray, cos: np.ndarray, cos_default: float,
-                  emb_proba: np.ndarray, ft_proba: np.ndarray) -> np.ndarray:
+                  emb_proba: np.ndarray, ft_proba: np.ndarray,
+                  neighbours: np.ndarray) -> np.ndarray:
     """The combiner's input: rule features, post cosine, log-probabilities of the embedding LR
-    and of the fine-tuned classifier."""
+    and of the fine-tuned classifier, and the similarity to the nearest training comments of
+    each ground."""
     import numpy as np
 
     return np.hstack([rules, _fill_cos(cos, cos_default), np.log(emb_proba + 1e-4),
-                      np.log(ft_proba + 1e-4)])
+                      np.log(ft_proba + 1e-4), neighbours])
 
 
 def embedding_feature_names() -> list[str]:
@@ -259,19 +297,28 @@ def embedding_feature_names() -> list[str]:
 
 def meta_feature_names() -> list[str]:
     return [*RULE_FEATURES, "post_cosine", *(f"log_p_emb:{c}" for c in LABELS),
-            *(f"log_p_finetuned:{c}" for c in LABELS)]
+            *(f"log_p_finetuned:{c}" for c in LABELS), *(f"neighbours:{c}" for c in LABELS)]
 
 
 # --------------------------------------------------------------------------------------------
 # the model file
 # --------------------------------------------------------------------------------------------
 
+class NeighboursFileError(RuntimeError):
+    """The training comments' embeddings beside the model are missing or not the ones it was
+    trained with."""
+
+
 class CommentModel:
-    """The two stacked logistic regressions, the thresholds and their provenance."""
+    """The two stacked logistic regressions, the thresholds, the training comments' embeddings
+    and labels (for the nearest-neighbour columns) and their provenance."""
 
     def __init__(self, embedding: LinearModel, combiner: LinearModel, *,
                  thresholds: Thresholds, cos_default: float, finetuned_sha256: Sequence[str],
+                 neighbours: np.ndarray, neighbour_labels: np.ndarray,
                  train_sha256: str = "", meta: Mapping[str, Any] | None = None):
+        import numpy as np
+
         for part in (embedding, combiner):
             if tuple(part.classes) != LABELS:
                 raise ValueError(f"{NAME} model classes {part.classes}, expected {LABELS}")
@@ -287,12 +334,31 @@ class CommentModel:
         self.finetuned_sha256 = list(finetuned_sha256)
         self.train_sha256 = train_sha256
         self.meta = dict(meta or {})
+        # float32 as encoded, read as float64 like the training features
+        self.neighbours = np.asarray(neighbours, dtype=np.float32)
+        self.neighbour_labels = np.asarray(neighbour_labels, dtype=np.int64)
+        if self.neighbours.shape != (len(self.neighbour_labels), self.embedding.n_features):
+            raise ValueError(f"{NAME}: {self.neighbours.shape} neighbour embeddings for "
+                             f"{len(self.neighbour_labels)} labels")
+        self._reference = self.neighbours.astype(np.float64)
+
+    def neighbours_bytes(self) -> bytes:
+        """The ``.npy`` file of the training comments' embeddings (the same bytes every time)."""
+        import io
+
+        import numpy as np
+
+        buffer = io.BytesIO()
+        np.save(buffer, self.neighbours, allow_pickle=False)
+        return buffer.getvalue()
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "classes": list(LABELS),
                 "thresholds": self.thresholds.as_dict(),
                 "cos_default": self.cos_default, "finetuned_sha256": self.finetuned_sha256,
                 "train_sha256": self.train_sha256,
+                "neighbours_sha256": hashlib.sha256(self.neighbours_bytes()).hexdigest(),
+                "neighbour_labels": "".join(str(int(c)) for c in self.neighbour_labels),
                 "meta": self.meta, "embedding": self.embedding.to_json(),
                 "combiner": self.combiner.to_json()}
 
@@ -300,36 +366,50 @@ class CommentModel:
         return json.dumps(self.to_json(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
     def save(self, path: str | Path) -> str:
+        """Write the model file and, beside it, the training comments' embeddings."""
         text = self.dumps()
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).with_name(NEIGHBOURS_FILE).write_bytes(self.neighbours_bytes())
         Path(path).write_text(text, encoding="utf-8")
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CommentModel:
+    def load(cls, path: str | Path) -> CommentModel:
+        """The model file and the embeddings beside it, checked against its SHA-256."""
+        import io
+
+        import numpy as np
+
         from checks.detectors.linear import LinearModel
 
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} model (format={data.get('format')!r}): retrain "
-                             f"with 'python -m checks.detectors.comment train'")
+                             f"with 'python -m checks.train comment'")
+        where = Path(path).with_name(NEIGHBOURS_FILE)
+        if not where.exists():
+            raise NeighboursFileError(f"{NAME}: {where} is missing (python -m checks.train "
+                                      f"comment --no-search writes it)")
+        raw = where.read_bytes()
+        if (actual := hashlib.sha256(raw).hexdigest()) != data["neighbours_sha256"]:
+            raise NeighboursFileError(f"{NAME}: {where} has sha256 {actual}, the model was "
+                                      f"trained with {data['neighbours_sha256']}")
         th = data["thresholds"]
         return cls(LinearModel.from_json(data["embedding"]),
                    LinearModel.from_json(data["combiner"]),
                    thresholds=Thresholds(float(th["flag"]), float(th["threat"]),
                                          float(th["pattern"])),
                    cos_default=data["cos_default"], finetuned_sha256=data["finetuned_sha256"],
-                   train_sha256=data.get("train_sha256", ""),
-                   meta=data.get("meta"))
-
-    @classmethod
-    def load(cls, path: str | Path) -> CommentModel:
-        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+                   neighbours=np.load(io.BytesIO(raw), allow_pickle=False),
+                   neighbour_labels=np.array([int(c) for c in data["neighbour_labels"]]),
+                   train_sha256=data.get("train_sha256", ""), meta=data.get("meta"))
 
     def proba(self, f: Features) -> tuple[np.ndarray, np.ndarray]:
         """(combined probabilities, embedding-classifier probabilities), columns in LABELS."""
         p_emb = self.embedding.predict_proba(f.emb)
+        near = neighbour_similarity(f.emb, self._reference, self.neighbour_labels)
         p = self.combiner.predict_proba(meta_features(f.rules, f.cos, self.cos_default, p_emb,
-                                                      f.ft))
+                                                      f.ft, near))
         return p, p_emb
 
 
@@ -705,15 +785,18 @@ def _cv_probas(f: Features, y: Sequence[str], groups: np.ndarray, seed: int,
     n = len(y)
     out: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
     splitter = GroupKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed + 1000)
+    codes = np.array([LABELS.index(v) for v in y])
     for a, b in splitter.split(f.emb, y, groups):
         ya = [y[i] for i in a]
         cos_default = float(np.nanmean(f.cos[a]))
+        near_a = neighbour_similarity(f.emb[a], f.emb[a], codes[a], groups[a], groups[a])
+        near_b = neighbour_similarity(f.emb[b], f.emb[a], codes[a])
         for ce in grid["C_embedding"]:
             inner = _oof_embedding(f.emb[a], ya, groups[a], ce, seed)
             held = fit_lr(f.emb[a], ya, C=ce, standardise=False, tol=CV_TOL).predict_proba(f.emb[b])
             # the fine-tuned probabilities are out-of-fold already (checks.detectors.finetune)
-            xa = meta_features(f.rules[a], f.cos[a], cos_default, inner, f.ft[a])
-            xb = meta_features(f.rules[b], f.cos[b], cos_default, held, f.ft[b])
+            xa = meta_features(f.rules[a], f.cos[a], cos_default, inner, f.ft[a], near_a)
+            xb = meta_features(f.rules[b], f.cos[b], cos_default, held, f.ft[b], near_b)
             for cc in grid["C_combiner"]:
                 for dw in grid["dropout_weight"]:
                     key = (ce, cc, dw)
@@ -929,11 +1012,15 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
                        feature_names=embedding_feature_names(), train_sha256=sha)
     cos_default = float(np.nanmean(f.cos))
     oof = _oof_embedding(f.emb, gold, groups, ce, CV_SEED)
-    combiner = _fit_combiner(meta_features(f.rules, f.cos, cos_default, oof, f.ft), gold, C=cc,
-                             dropout_weight=dw, tol=FIT_TOL, feature_names=meta_feature_names(),
-                             train_sha256=sha)
+    codes = np.array([LABELS.index(g) for g in gold])
+    # each training comment's neighbours come from other posts, as in the cross-validation
+    near = neighbour_similarity(f.emb, f.emb, codes, groups, groups)
+    combiner = _fit_combiner(meta_features(f.rules, f.cos, cos_default, oof, f.ft, near), gold,
+                             C=cc, dropout_weight=dw, tol=FIT_TOL,
+                             feature_names=meta_feature_names(), train_sha256=sha)
     model = CommentModel(embedding, combiner, thresholds=thresholds, cos_default=cos_default,
-                         finetuned_sha256=finetuned_sha, train_sha256=sha, meta=meta)
+                         finetuned_sha256=finetuned_sha, neighbours=f.emb, neighbour_labels=codes,
+                         train_sha256=sha, meta={**meta, "neighbours_k": NEIGHBOURS_K})
     if out_path is not None:
         model.save(out_path)
         log(f"{NAME}: C_embedding={ce} C_combiner={cc} dropout_weight={dw} "
