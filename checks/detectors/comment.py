@@ -1002,10 +1002,11 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
                                                   "removable_precision")},
                     cv_report=report, cv_grid=table)
     else:
-        current = CommentModel.load(MODEL_PATH)
-        m = current.meta
+        # the model file alone: its neighbours file may be the one being written again
+        current = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+        m, th = current["meta"], current["thresholds"]
         ce, cc, dw = float(m["C_embedding"]), float(m["C_combiner"]), float(m["dropout_weight"])
-        thresholds = current.thresholds
+        thresholds = Thresholds(float(th["flag"]), float(th["threat"]), float(th["pattern"]))
         meta.update({k: m[k] for k in ("cv_best", "cv_report", "cv_grid") if k in m})
     meta.update(C_embedding=ce, C_combiner=cc, dropout_weight=dw)
     embedding = fit_lr(f.emb, gold, C=ce, standardise=False,
