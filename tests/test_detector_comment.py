@@ -601,6 +601,16 @@ def test_metrics_by_hand():
 # the simulated district
 # --------------------------------------------------------------------------------------------
 
+def pipeline_text(world, by_id: dict, item) -> str:
+    """What the pipeline gives the detector: a Facebook reply without the name it opens with
+    (checks/sql/inputs_comment.sql)."""
+    parent = by_id.get(item.parent_id) if item.parent_id else None
+    person = parent and world.index["person"].get((item.platform, parent.author_id))
+    if person and item.text.lower().startswith(person.name.lower() + " "):
+        return item.text[len(person.name) + 1:]
+    return item.text
+
+
 @pytest.fixture(scope="module")
 def simulated(det):
     from connectors.simulated import generate_world
@@ -610,16 +620,7 @@ def simulated(det):
     items = [i for i in world.items if i.author_role == "public" and "comment_ground" in i.labels]
     planted = {r["item_native_id"] for r in world.ground_truth if r["rule"] == "removable_comment"}
 
-    def read(item) -> str:
-        # what the pipeline gives the detector: a Facebook reply without the name it opens
-        # with (checks/sql/inputs_comment.sql)
-        parent = by_id.get(item.parent_id) if item.parent_id else None
-        person = parent and world.index["person"].get((item.platform, parent.author_id))
-        if person and item.text.lower().startswith(person.name.lower() + " "):
-            return item.text[len(person.name) + 1:]
-        return item.text
-
-    verdicts = det.classify([{"id": i.id, "text": read(i),
+    verdicts = det.classify([{"id": i.id, "text": pipeline_text(world, by_id, i),
                               "post": by_id[i.root_id].text if i.root_id in by_id else ""}
                              for i in items])
     got = {i.id: v for i, v in zip(items, verdicts, strict=True)}
@@ -636,6 +637,32 @@ def test_simulated_planted_comments_nearly_all_found_protected_left_alone(simula
     protected = [i for i in items if i.labels.get("protected")]
     assert len(protected) > 50
     assert [i.text for i in protected if got[i.id].flagged] == []
+
+
+def students_replies(seed: int) -> list[tuple[str, dict]]:
+    """(text, post) of the students' replies of a simulated district, as the pipeline reads them."""
+    from connectors.simulated import generate_world
+
+    world = generate_world(seed, 1.0)
+    by_id = {i.id: i for i in world.items}
+    return [(pipeline_text(world, by_id, i),
+             {"post": by_id[i.root_id].text if i.root_id in by_id else ""})
+            for i in world.items if i.author_role == "student" and "comment_ground" in i.labels]
+
+
+@pytest.mark.parametrize("seed", [12, pytest.param(7, marks=pytest.mark.xfail(
+    strict=True, reason="version 6 calls 'i left my hoodie in ur room' a threat on seed 7 "
+                        "(the demo's seed); see checks/README.md"))])
+def test_no_student_reply_is_called_a_threat(det, seed):
+    """Students answering their teachers are never threats; on seed 12 a few are off-topic
+    (measured: 4 of 72, "u should come to my birthday party")."""
+    replies = students_replies(seed)
+    assert len(replies) > 50
+    verdicts = det.classify([{"id": str(n), "text": text, **post}
+                             for n, (text, post) in enumerate(replies)])
+    assert [t for (t, _), v in zip(replies, verdicts, strict=True)
+            if v.label == "threat_violence"] == []
+    assert sum(v.flagged for v in verdicts) <= 4
 
 
 @pytest.mark.xfail(strict=True, reason="1 planted comment of seed 12 is missed: 'What channel "
