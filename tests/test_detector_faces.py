@@ -34,6 +34,7 @@ import pytest
 from checks.data.faces import build_eval
 from checks.detectors import faces
 from checks.detectors.base import InputError
+from tests.imports import imported_by
 
 ROOT = Path(__file__).resolve().parents[1]
 FRACTION = 0.15  # 61 photos: ~20 s on 2 cores
@@ -308,12 +309,8 @@ def test_version_changes_with_every_parameter():
 
 
 def test_module_import_is_light():
-    code = ("import sys, json; import checks.detectors.faces as f; f.detector(); "
-            "print(json.dumps(sorted(m for m in ('cv2', 'PIL.Image', 'skimage') "
-            "if m in sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == []
+    assert imported_by("import checks.detectors.faces as f; f.detector()",
+                       ("cv2", "PIL.Image", "skimage")) == []
 
 
 def test_wrong_cascade_file_fails_loudly(monkeypatch):

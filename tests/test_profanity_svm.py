@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from checks.detectors import profanity_svm
+from tests.imports import imported_by
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
 EDGES = ["", "   ", "x", "a b c", "the and of", "F*CK this", "fuck fuck fuck shit",
@@ -57,12 +56,8 @@ def test_a_changed_model_file_is_refused(tmp_path, monkeypatch):
 
 
 def test_scoring_comments_does_not_import_scikit_learn():
-    code = ("import sys; from checks.detectors.comment import CommentDetector; "
+    code = ("from checks.detectors.comment import CommentDetector\n"
             "v = CommentDetector().classify([{'id': '1', 'text': 'what the f**k is this', "
-            "'post': 'Band concert Thursday'}]); "
-            "print(v[0].label, [m for m in ('sklearn', 'scipy', 'profanity_check', 'joblib') "
-            "if m in sys.modules])")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[1], timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["obscene_profane", "[]"], result.stdout
+            "'post': 'Band concert Thursday'}])\n"
+            "assert v[0].label == 'obscene_profane', v[0].label")
+    assert imported_by(code, ("sklearn", "scipy", "profanity_check", "joblib")) == []

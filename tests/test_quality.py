@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from checks.policy import load_pack
+from tests.imports import imported_by
 from warehouse import db
 from warehouse.quality import FRAMES, CheckResult, checks_by_asset, validate
 
@@ -258,14 +259,8 @@ def test_specs_name_each_check_once_per_asset_and_block_what_findings_rest_on():
 
 
 def test_validate_imports_no_gx_until_called():
-    import subprocess
-    import sys
-
-    code = ("import sys, warehouse.quality, pipelines.assets.quality; "
-            "print('great_expectations' in sys.modules, 'pandas' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.split() == ["False", "False"]
+    assert imported_by("import warehouse.quality, pipelines.assets.quality",
+                       ("great_expectations", "pandas")) == []
 
 
 # --- Dagster and the command line over a simulated workspace ---------------------------------
