@@ -530,17 +530,23 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: ground) read each file once: threat recall 51/55, 104/110, 95/102, 94/101; removable recall
 #: 0.978 / 0.966 / 0.960 / 0.982; protected 2 of 85, 1 of 101, 0 of 111, 4 of 111; short files
 #: test6 to test12: threat recall 50/54, 52/61, 57/68, 67/72, 66/69, 64/71, 65/71 (421 of 466),
-#: protected 0, 4, 2, 0, 0, 3 and 3.
-BLIND_FILES = {"test": (423, 85), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
-               "test6": (332, 73), "test7": (337, 76), "test8": (398, 84), "test9": (404, 91),
-               "test10": (398, 89), "test11": (397, 89), "test12": (395, 88)}
+#: protected 0, 4, 2, 0, 0, 3 and 3. The label audit (stop 23, checks/docs/label-audit-rule.txt)
+#: changed 7 of the 4,350 labels: three longer comments of test and two of test12 became
+#: protected, test7's "I'll be at the March 11 hearing" is no longer protected, and test10's
+#: "taco monday, cafeteria staff better wear kevlar lol" and test12's "Cut orchestra and watch
+#: what happens at the meeting" are no longer threats. Version 6 on the audited labels: threats
+#: 51/55, 104/110, 95/102, 94/101 and 50/54, 52/61, 57/68, 67/72, 66/68, 64/71, 64/70 (420 of
+#: 465 short); protected given a ground 3 of 88, 1, 0, 4 and 0, 4 of 75, 2, 0, 0, 3, 4 of 90.
+BLIND_FILES = {"test": (423, 88), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
+               "test6": (332, 73), "test7": (337, 75), "test8": (398, 84), "test9": (404, 91),
+               "test10": (398, 89), "test11": (397, 89), "test12": (395, 90)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files of short comments (at most 10 words) where the bars are not all met, and what
 #: was measured there for the committed version (held, so it cannot get worse unnoticed);
 #: test6 meets every bar since round 8, test9 and test10 do, and test11 and test12 since
 #: version 6
 SHORT_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
-                         "protected_flagged_rate": 0.053},
+                         "protected_flagged_rate": 0.054},
                "test8": {"threat_recall": 0.83, "removable_recall": 0.92,
                          "protected_flagged_rate": 0.024}}
 
