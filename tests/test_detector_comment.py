@@ -537,9 +537,12 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: what happens at the meeting" are no longer threats. Version 6 on the audited labels: threats
 #: 51/55, 104/110, 95/102, 94/101 and 50/54, 52/61, 57/68, 67/72, 66/68, 64/71, 64/70 (420 of
 #: 465 short); protected given a ground 3 of 88, 1, 0, 4 and 0, 4 of 75, 2, 0, 0, 3, 4 of 90.
+#: test13 (short, written blind at stop 23) was read once, for version 6: threat recall 61/70,
+#: removable recall 0.930, precision 0.986, protected 3 of 91.
 BLIND_FILES = {"test": (423, 88), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 75), "test8": (398, 84), "test9": (404, 91),
-               "test10": (398, 89), "test11": (397, 89), "test12": (395, 90)}
+               "test10": (398, 89), "test11": (397, 89), "test12": (395, 90),
+               "test13": (399, 91)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files of short comments (at most 10 words) where the bars are not all met, and what
 #: was measured there for the committed version (held, so it cannot get worse unnoticed);
@@ -548,7 +551,9 @@ BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate"
 SHORT_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                          "protected_flagged_rate": 0.054},
                "test8": {"threat_recall": 0.83, "removable_recall": 0.92,
-                         "protected_flagged_rate": 0.024}}
+                         "protected_flagged_rate": 0.024},
+               "test13": {"threat_recall": 0.87, "removable_recall": 0.93,
+                          "protected_flagged_rate": 0.033}}
 
 
 @pytest.fixture(scope="module")
@@ -575,9 +580,9 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
 
 
 @pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.85 (52 of 61, "
-                                       "test7) and 0.84 (57 of 68, test8), and test7's "
-                                       "protected comments are given a ground at 5.3 %; "
-                                       "see checks/README.md")
+                                       "test7), 0.84 (57 of 68, test8) and 0.87 (61 of 70, "
+                                       "test13), and test7's protected comments are given a "
+                                       "ground at 5.3 %; see checks/README.md")
 @pytest.mark.parametrize("split", SHORT_FILES)
 def test_the_bars_on_short_comments(blind_metrics, split):
     m = blind_metrics[split]
