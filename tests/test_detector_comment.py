@@ -536,7 +536,7 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: "taco monday, cafeteria staff better wear kevlar lol" and test12's "Cut orchestra and watch
 #: what happens at the meeting" are no longer threats. Version 6 on the audited labels: threats
 #: 51/55, 104/110, 95/102, 94/101 and 50/54, 52/61, 57/68, 67/72, 66/68, 64/71, 64/70 (420 of
-#: 465 short); protected given a ground 3 of 88, 1, 0, 4 and 0, 4 of 75, 2, 0, 0, 3, 4 of 90.
+#: 464 short); protected given a ground 3 of 88, 1, 0, 4 and 0, 4 of 75, 2, 0, 0, 3, 4 of 90.
 #: test13 (short, written blind at stop 23) was read once, for version 6: threat recall 61/70,
 #: removable recall 0.930, precision 0.986, protected 3 of 91.
 BLIND_FILES = {"test": (423, 88), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
