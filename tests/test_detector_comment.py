@@ -591,6 +591,23 @@ def test_the_bars_on_short_comments(blind_metrics, split):
     assert m["protected_flagged_rate"] <= BARS["protected_flagged_rate"], m
 
 
+def test_pooled_over_the_blind_files_the_bars_hold(blind_metrics):
+    """Per file, test7, test8 and test13 miss the threat bar (above); pooled they do not
+    (version 6: 481 of 534 short threats, 825 of 902 in all; ``python -m checks.blind``)."""
+    from checks import blind
+
+    lines = {x.name: x for x in blind.summary(blind_metrics)}
+    short = lines["short"]
+    assert short.threats_found == sum(lines[s].threats_found for s in BLIND_FILES
+                                      if s not in blind.LONGER)
+    assert short.threat_recall >= BARS["threat_recall"], short
+    everything = lines["all"]
+    assert everything.threats == sum(lines[s].threats for s in BLIND_FILES)
+    assert everything.threat_recall >= BARS["threat_recall"], everything
+    assert everything.removable_recall >= BARS["removable_recall"], everything
+    assert everything.protected_flagged_rate <= BARS["protected_flagged_rate"], everything
+
+
 def test_evaluate_offers_every_blind_file_and_no_other(capsys):
     from checks import datasets
 

@@ -1,0 +1,162 @@
+"""The comment detector's quality bars on every blind test file at once: ``python -m checks.blind``.
+
+For each blind file (``checks.datasets.test_splits("comment")``) and pooled over the short files,
+the longer files and all of them: threats found of the threats there, with a 95 % Wilson
+interval; removable comments given a ground; protected comments given one; and whether the
+issue's bars hold (threat recall >= 0.9, removable recall >= 0.85, protected <= 5 %). One file
+of about 65 threats knows its recall to about ±0.08, which is why the pooled lines are printed
+beside the files (``checks/README.md``, "What one file can say"). The exit status is 1 when
+a bar is not met on some line.
+
+Like ``checks.evaluate`` it reads the test files only to report on the committed version:
+nothing is fitted, tuned or chosen here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
+#: the blind files of longer comments; every other one holds comments of at most 10 words
+LONGER = ("test", "test2", "test3", "test4")
+Z95 = 1.959963984540054
+
+
+def wilson(found: int, total: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of ``found`` successes in ``total`` trials."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = found / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One file, or several pooled: the counts behind each bar."""
+
+    name: str
+    comments: int
+    threats: int
+    threats_found: int
+    removable: int
+    removable_found: int
+    protected: int
+    protected_flagged: int
+
+    @property
+    def threat_recall(self) -> float:
+        return self.threats_found / self.threats if self.threats else 0.0
+
+    @property
+    def removable_recall(self) -> float:
+        return self.removable_found / self.removable if self.removable else 0.0
+
+    @property
+    def protected_flagged_rate(self) -> float:
+        return self.protected_flagged / self.protected if self.protected else 0.0
+
+    @property
+    def threat_interval(self) -> tuple[float, float]:
+        return wilson(self.threats_found, self.threats)
+
+    @property
+    def bars_met(self) -> bool:
+        return (self.threat_recall >= BARS["threat_recall"]
+                and self.removable_recall >= BARS["removable_recall"]
+                and self.protected_flagged_rate <= BARS["protected_flagged_rate"])
+
+    def as_dict(self) -> dict[str, Any]:
+        low, high = self.threat_interval
+        return {**asdict(self), "threat_recall": round(self.threat_recall, 4),
+                "threat_recall_95": [round(low, 4), round(high, 4)],
+                "removable_recall": round(self.removable_recall, 4),
+                "protected_flagged_rate": round(self.protected_flagged_rate, 4),
+                "bars_met": self.bars_met}
+
+
+def line(name: str, m: Mapping[str, Any]) -> Line:
+    """A ``Line`` from ``checks.detectors.comment.metrics`` of one file."""
+    threat = m["per_label"]["threat_violence"]
+    removable = m["n"] - m["per_label"]["none"]["support"]
+    return Line(name=name, comments=m["n"], threats=threat["support"],
+                threats_found=round(threat["recall"] * threat["support"]),
+                removable=removable, removable_found=round(m["removable_recall"] * removable),
+                protected=m["protected"],
+                protected_flagged=round(m["protected_flagged_rate"] * m["protected"]))
+
+
+def pooled(name: str, lines: Sequence[Line]) -> Line:
+    return Line(name, *(sum(getattr(x, f) for x in lines) for f in (
+        "comments", "threats", "threats_found", "removable", "removable_found", "protected",
+        "protected_flagged")))
+
+
+POOLED = ("short", "longer", "all")
+
+
+def summary(per_file: Mapping[str, Mapping[str, Any]]) -> list[Line]:
+    """One line per file in the given order, then the short files, the longer ones and all of
+    them pooled (each pool that has a file)."""
+    lines = [line(split, m) for split, m in per_file.items()]
+    groups = {"short": [x for x in lines if x.name not in LONGER],
+              "longer": [x for x in lines if x.name in LONGER], "all": lines}
+    return [*lines, *(pooled(name, group) for name, group in groups.items() if group)]
+
+
+def measure(splits: Sequence[str] | None = None) -> list[Line]:
+    """The committed comment detector on each blind file (all of them by default)."""
+    from checks import datasets
+    from checks.detectors import comment
+
+    det = comment.detector()
+    chosen = list(splits or datasets.test_splits(comment.NAME))
+    return summary({s: comment.evaluate(datasets.path_of(comment.NAME, s), det=det)
+                    for s in chosen})
+
+
+def print_table(lines: Sequence[Line], version: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"comment {version} on the blind files", title_justify="left")
+    for column in ("file", "threats", "recall", "95 %", "removable", "protected", "bars"):
+        table.add_column(column, justify="left" if column == "file" else "right", no_wrap=True)
+    files = sum(x.name not in POOLED for x in lines)
+    for i, x in enumerate(lines):
+        low, high = x.threat_interval
+        table.add_row(x.name, f"{x.threats_found}/{x.threats}", f"{x.threat_recall:.3f}",
+                      f"{low:.3f}–{high:.3f}", f"{x.removable_recall:.3f}",
+                      f"{x.protected_flagged}/{x.protected}",
+                      "met" if x.bars_met else "[bold red]not met[/]",
+                      end_section=i == files - 1)
+    Console().print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m checks.blind", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", action="append", help="only this blind file (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    from checks.detectors import comment
+
+    lines = measure(args.split)
+    version = comment.detector().version
+    if args.json:
+        print(json.dumps({"version": version, "bars": BARS,
+                          "lines": [x.as_dict() for x in lines]}, indent=1))
+    else:
+        print_table(lines, version)
+    return 0 if all(x.bars_met for x in lines) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

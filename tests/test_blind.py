@@ -1,0 +1,64 @@
+"""``python -m checks.blind``: the comment detector's bars per blind file and pooled, with the
+threat recall's Wilson interval, and an exit status that says whether every bar holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checks import blind
+from checks.detectors import comment
+
+
+@pytest.mark.parametrize(("found", "total"), [(52, 61), (481, 534), (0, 10), (10, 10), (1, 2)])
+def test_wilson_matches_scipy(found, total):
+    from scipy.stats import binomtest
+
+    ci = binomtest(found, total).proportion_ci(method="wilson")
+    low, high = blind.wilson(found, total)
+    assert low == pytest.approx(ci.low, abs=1e-9) and high == pytest.approx(ci.high, abs=1e-9)
+
+
+def test_wilson_of_nothing_says_nothing():
+    assert blind.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_a_line_counts_what_the_metrics_measured():
+    m = comment.metrics(["threat_violence", "none", "spam_advertising", "none", "off_topic"],
+                        ["threat_violence", "threat_violence", "spam_advertising", "none",
+                         "none"],
+                        [False, False, False, True, True])
+    x = blind.line("made-up", m)
+    assert (x.comments, x.threats, x.threats_found) == (5, 2, 1)
+    assert (x.removable, x.removable_found) == (3, 2)
+    assert (x.protected, x.protected_flagged) == (2, 1)
+    assert not x.bars_met and x.threat_recall == 0.5
+
+
+def test_pooled_lines_sum_the_files_by_length():
+    def made(name: str, threats_found: int) -> blind.Line:
+        return blind.Line(name, 100, 50, threats_found, 60, 58, 40, 1)
+
+    assert blind.summary({}) == []  # no file, no pool
+    files = [made("test", 48), made("test7", 44), made("test8", 46)]
+    short, longer, everything = (blind.pooled("short", files[1:]),
+                                 blind.pooled("longer", files[:1]), blind.pooled("all", files))
+    assert (short.threats_found, short.threats) == (90, 100)
+    assert (longer.threats_found, everything.threats_found) == (48, 138)
+    assert short.bars_met and not files[1].bars_met  # 0.88 on one file, 0.90 pooled
+
+
+def test_the_command_reports_each_file_and_fails_when_a_bar_does(capsys):
+    assert blind.main(["--split", "test6", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == comment.detector().version
+    names = [x["name"] for x in report["lines"]]
+    assert names == ["test6", "short", "all"]  # no longer file asked for, no such pool
+    test6 = report["lines"][0]
+    assert (test6["threats"], test6["comments"], test6["protected"]) == (54, 332, 73)
+    assert test6["bars_met"] and test6["threat_recall_95"][0] < test6["threat_recall"]
+    # test7 misses the threat bar (a strict xfail in test_detector_comment.py)
+    assert blind.main(["--split", "test7"]) == 1
+    table = capsys.readouterr().out
+    assert "test7" in table and "not met" in table
