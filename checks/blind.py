@@ -19,7 +19,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
@@ -94,9 +94,8 @@ def line(name: str, m: Mapping[str, Any]) -> Line:
 
 
 def pooled(name: str, lines: Sequence[Line]) -> Line:
-    return Line(name, *(sum(getattr(x, f) for x in lines) for f in (
-        "comments", "threats", "threats_found", "removable", "removable_found", "protected",
-        "protected_flagged")))
+    """The counts of ``lines`` summed."""
+    return Line(name, *(sum(getattr(x, f.name) for x in lines) for f in fields(Line)[1:]))
 
 
 POOLED = ("short", "longer", "all")
@@ -143,7 +142,10 @@ def print_table(lines: Sequence[Line], version: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks.blind", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", action="append", help="only this blind file (repeatable)")
+    from checks import datasets
+
+    parser.add_argument("--split", action="append", choices=datasets.test_splits("comment"),
+                        help="only this blind file (repeatable)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     from checks.detectors import comment

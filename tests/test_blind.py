@@ -62,3 +62,9 @@ def test_the_command_reports_each_file_and_fails_when_a_bar_does(capsys):
     assert blind.main(["--split", "test7"]) == 1
     table = capsys.readouterr().out
     assert "test7" in table and "not met" in table
+
+
+def test_a_file_that_is_no_blind_file_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        blind.main(["--split", "test5"])  # retired into training
+    assert "invalid choice: 'test5'" in capsys.readouterr().err
