@@ -1,7 +1,8 @@
 """``benchmarks/detectors.py`` prints each detector's load time and throughput, and the machine
 they were measured on (cores, threads, load, a single-core reference loop), so that two runs can
 be compared; ``benchmarks/comment_typos.py`` scores harmless and planted removable comments as
-written and with typos added."""
+written and with typos added; ``benchmarks/simulated_comments.py`` scores the simulated
+district's comments seed by seed."""
 
 from __future__ import annotations
 
@@ -60,3 +61,22 @@ def test_the_typo_check_refuses_bad_arguments_clearly():
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2, args
         assert "error:" in result.stderr and "Traceback" not in result.stderr, args
+
+
+def test_the_simulated_comments_check_reads_every_seed_s_comments(monkeypatch):
+    monkeypatch.setenv(THREADS_ENV, "1")
+    result = subprocess.run([sys.executable, "benchmarks/simulated_comments.py", "--seeds", "7"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["detector_version"] == comment.detector().version
+    (seed,) = out["seeds"]
+    # the demo's seed: 41 planted removable comments, every one found (tests/test_ground_truth)
+    assert seed["seed"] == 7 and seed["planted"] == 41 and seed["planted_missed"] == []
+    assert seed["protected"] > 50 and seed["protected_given_a_ground"] == []
+    # distinct texts: a wording the simulator repeats counts once among them
+    assert len(seed["harmless_flagged"]) <= seed["harmless_given_a_ground"]
+    assert seed["harmless_given_a_ground"] < seed["harmless"] // 10
+    assert seed["students"] > 50
+    assert set(seed["students_given_a_ground"]) <= set(comment.GROUNDS)
+    assert sum(seed["students_given_a_ground"].values()) >= len(seed["students_flagged"])
