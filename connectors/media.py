@@ -17,7 +17,9 @@ file cannot be decoded either (an address serving a new broken file each time wo
 downloaded on every run); a capture with a new address asks again.
 When the same bytes come back, the file is put back if it had gone (a media folder not copied to
 a new server) and the detector's "unreadable" verdict on them is forgotten, so they are read once
-more: a lost file is then read, a truly undecodable one stays reported.
+more: a lost file is then read, a truly undecodable one stays reported. A file that goes after
+its second download (the detector, reading it again, finds it gone) is asked for once more, since
+its loss is ours, not the address's; a refusal recorded for it still stands.
 """
 
 from __future__ import annotations

@@ -183,3 +183,59 @@ def test_an_image_the_face_detector_could_not_decode_is_downloaded_again_once(tm
         assert state()["whole"] == (whole, DIFFERENT_FILE_AGAIN)
     finally:
         con.close()
+
+
+def test_a_file_gone_after_its_second_download_is_asked_for_once_more(tmp_path: Path):
+    """A stored image downloaded a second time (its address recorded as "downloaded again") whose
+    file then goes from the media folder is fetched again when the detector finds it gone, and
+    put back; one whose address refused is not asked, nor one the detector still reads."""
+    from checks.detectors.faces import FacesDetector
+    from connectors.media import DIFFERENT_FILE_AGAIN, SAME_FILE_AGAIN
+
+    # the detector's own verdict on a file that is not there
+    gone = FacesDetector()._one(str(tmp_path / "nowhere.jpg")).reasons[0]
+    urls = {"same": "https://cdn.example/same.jpg", "different": "https://cdn.example/diff.jpg",
+            "refused": "https://cdn.example/refused.jpg", "kept": "https://cdn.example/kept.jpg"}
+    errors = {"same": SAME_FILE_AGAIN, "different": DIFFERENT_FILE_AGAIN,
+              "refused": "HTTP 404", "kept": SAME_FILE_AGAIN}
+    cdn = FlakyCdn({url: [] for url in urls.values()})
+    session = requests.Session()
+    session.mount("https://", cdn)
+    media = tmp_path / "media"
+    con = db.connect(tmp_path / "warehouse.duckdb")
+    try:
+        paths = {}
+        for n, (name, url) in enumerate(urls.items()):
+            sha, path, _ = store_bytes(media, b"\xff\xd8 " + url.encode(), "jpg")
+            paths[name] = (sha, path)
+            con.execute("INSERT INTO core.media (media_id, item_id, platform, position, "
+                        "media_type, url, content_sha256, local_path, fetch_error, "
+                        "first_seen_at) VALUES (?, 'x:1', 'x', ?, 'photo', ?, ?, ?, ?, now())",
+                        [name, n, url, sha, str(path), errors[name]])
+            reason = (gone if name != "kept"
+                      else "cannot decode image: UnidentifiedImageError: cannot identify")
+            con.execute("INSERT INTO audit.signals VALUES ('faces', 'v2', ?, false, "
+                        "'unreadable', 0.0, [?], NULL, now())", [sha, reason])
+            con.execute("INSERT INTO audit.subject_signals VALUES ('faces', ?, ?, 'v2')",
+                        [sha, sha])
+            if name != "kept":
+                path.unlink()
+
+        result = fetch_media(con, {"x": session}, media)
+        assert sorted(cdn.calls) == sorted([urls["same"], urls["different"]])
+        assert (result.fetched, result.stored_new, result.failed) == (2, 2, 0)
+        for name in ("same", "different"):
+            sha, path = paths[name]
+            assert path.read_bytes() == b"\xff\xd8 " + urls[name].encode()
+        state = dict(con.execute("SELECT media_id, fetch_error FROM core.media").fetchall())
+        # put back, as a first download: the address's record starts again
+        assert state == {"same": None, "different": None, "refused": "HTTP 404",
+                         "kept": SAME_FILE_AGAIN}
+        # their "gone" verdicts are forgotten, so the detector reads the files put back
+        left = {r[0] for r in con.execute("SELECT content_sha256 FROM audit.signals").fetchall()}
+        assert left == {paths["refused"][0], paths["kept"][0]}
+
+        cdn.calls.clear()
+        assert fetch_media(con, {"x": session}, media).fetched == 0 and cdn.calls == []
+    finally:
+        con.close()
