@@ -1,6 +1,6 @@
 """Robustness check: does a typo turn a harmless public comment into a removal ground, or hide one?
 
-    python benchmarks/comment_typos.py [--seeds 3,7,12] [--variants 2] [--limit N]
+    python benchmarks/comment_typos.py [--seeds 3,7,12] [--variants 2] [--limit N] [--draw D]
 
 Takes the distinct harmless comments of the simulated district (every public comment that is not
 a planted removable one, protected criticism included) with the post each was left on, and scores
@@ -10,6 +10,9 @@ added the way the second fine-tuned classifier's training copies get them
 comments given a ground, by ground, and the texts given ``threat_violence`` (a critical alert);
 and under ``planted``, the same for the district's distinct planted removable comments: how many
 are still given a ground, how many of its threats are still threats, and the threats missed.
+``--draw`` seeds the typos (the harmless comments' with D, the planted ones' with D + 1; 0, the
+default, is the draw every round up to 30 was judged on), so a round can be judged on typos
+nobody has read.
 
 The simulator's comments are not training rows and its harmless ones are not what any threshold
 was chosen on, so a typo that flips one of them is the model reading spelling, not meaning.
@@ -47,21 +50,27 @@ def simulated_comments(seeds: list[int]) -> tuple[dict[str, str], dict[str, tupl
     return harmless, planted
 
 
-def run(seeds: list[int], variants: int, limit: int | None = None) -> dict[str, Any]:
-    from checks.detectors import comment
+def typo_draws(texts: list[str], variants: int, draw: int) -> list[list[str]]:
+    """``texts`` as written, then ``variants`` typo'd copies of them, drawn with seed ``draw``."""
     from checks.detectors.finetune import with_typo
+
+    rng = random.Random(draw)
+    return [texts, *([with_typo(t, rng) for t in texts] for _ in range(variants))]
+
+
+def run(seeds: list[int], variants: int, limit: int | None = None,
+        draw: int = 0) -> dict[str, Any]:
+    from checks.detectors import comment
 
     det = comment.detector()
     posts, bad = simulated_comments(seeds)
     texts = sorted(posts)[:limit]
     bad_texts = sorted(bad)[:limit]
-    rng = random.Random(0)
-    planted_rng = random.Random(1)
-    result: dict[str, Any] = {"detector_version": det.version, "seeds": seeds,
+    planted_rng = random.Random(draw + 1)
+    result: dict[str, Any] = {"detector_version": det.version, "seeds": seeds, "draw": draw,
                               "comments": len(texts), "planted_comments": len(bad_texts),
                               "variants": []}
-    for k in range(variants + 1):
-        written = texts if k == 0 else [with_typo(t, rng) for t in texts]
+    for k, written in enumerate(typo_draws(texts, variants, draw)):
         verdicts = det.classify([{"id": str(i), "text": w, "post": posts[t]}
                                  for i, (w, t) in enumerate(zip(written, texts, strict=True))])
         grounds = Counter(v.label for v in verdicts if v.flagged)
@@ -94,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="3,7,12", help="simulated district seeds")
     parser.add_argument("--variants", type=int, default=2, help="typo'd copies of each comment")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N comments")
+    parser.add_argument("--draw", type=int, default=0, help="seed of the typos drawn (default 0)")
     args = parser.parse_args(argv)
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
@@ -101,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seeds must be whole numbers separated by commas, got {args.seeds!r}")
     if not seeds or args.variants < 0 or (args.limit is not None and args.limit < 1):
         parser.error("give at least one seed, --variants 0 or more and --limit 1 or more")
-    print(json.dumps(run(seeds, args.variants, args.limit), indent=1, ensure_ascii=False))
+    print(json.dumps(run(seeds, args.variants, args.limit, args.draw), indent=1,
+                     ensure_ascii=False))
     return 0
 
 

@@ -7,6 +7,7 @@ district's comments seed by seed."""
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,19 @@ def test_the_typo_check_scores_harmless_comments_as_written_and_with_typos(monke
         assert planted["threats"] >= 5 and planted["given_a_ground"] <= out["planted_comments"]
     assert out["planted_comments"] == 60
     assert written["planted"]["given_a_ground"] >= 50  # the detector finds its planted comments
+
+
+def test_a_typo_draw_is_its_seed_s_and_draw_0_is_the_one_rounds_were_judged_on():
+    from benchmarks.comment_typos import typo_draws
+    from checks.detectors.finetune import with_typo
+
+    texts = [f"the board meeting is on tuesday number {i}, see you there" for i in range(30)]
+    rng = random.Random(0)  # the draw every round up to 30 was judged on, written out
+    assert typo_draws(texts, 2, 0) == [texts, *([with_typo(t, rng) for t in texts]
+                                                for _ in range(2))]
+    first, fresh = typo_draws(texts, 1, 0), typo_draws(texts, 1, 100)
+    assert fresh == typo_draws(texts, 1, 100) and fresh[0] == texts
+    assert sum(a != b for a, b in zip(first[1], fresh[1], strict=True)) >= 20
 
 
 def test_the_typo_check_refuses_bad_arguments_clearly():
