@@ -42,8 +42,7 @@ hourly_ingest = ScheduleDefinition(
 
 weekly_report_job = define_asset_job(
     "weekly_report",
-    selection=AssetSelection.groups("reports"),
-    partitions_def=reports.weekly_partitions,
+    selection=AssetSelection.groups("reports"),  # weekly-partitioned: the job is too
     description="The week's dashboard and exception reports, from the analyst snapshot.",
 )
 weekly_report_schedule = build_schedule_from_partitioned_job(

@@ -39,6 +39,9 @@ def test_definitions_load_with_jobs_schedules_and_pools():
     weekly = defs.resolve_schedule_def("weekly_report_monday_0600")
     assert weekly.cron_schedule == "0 6 * * 1"
     assert weekly.execution_timezone == district_timezone()
+    # the job takes its weekly partitions from its assets
+    assert defs.resolve_job_def("weekly_report").partitions_def == (
+        definitions.reports.weekly_partitions)
     # partitions are named by their Monday
     keys = definitions.reports.weekly_partitions.get_partition_keys()
     assert all(date.fromisoformat(k).weekday() == 0 for k in keys[-5:])
