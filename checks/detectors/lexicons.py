@@ -707,6 +707,14 @@ _OFFTOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
                r"i (?:buy|find|get) (?:a |an |some )?(?:good |used |cheap )"),
     ("local_life", r"\b(?:restaurant|diner|caf[eé]|coffee shop|pizza place|taco truck|"
                    r"grocery store|walmart|costco|gas station|the mall|open late)\b"),
+    # professional and college sports; no pro team's name: most are common school mascots
+    ("pro_sports", r"\b(?:nfl|nba|wnba|mlb|nhl|mls|super bowl|world series|stanley cup|"
+                   r"march madness|final four|fantasy (?:football|baseball|basketball|league|"
+                   r"team|draft|lineup)|college football|big 12|sooners|boomer sooner|bedlam|"
+                   r"okc thunder)\b"),
+    # in capitals only, so that "you" with its first letter dropped is not one
+    ("pro_sports", r"(?-i:\b(?:OU|OSU)(?: \w+){0,2} (?:games?|football|basketball|baseball|"
+                   r"softball|kickoff|score)\b)"),
     ("community", r"\b(?:pancake breakfast|crawfish boil|fish fry|rodeo|garage sale|yard sale|"
                   r"car wash|bake sale|pickleball|bowling league|carpool to|"
                   r"anniversary|happy birthday)\b"),
