@@ -23,8 +23,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
-#: the blind files of longer comments; every other one holds comments of at most 10 words
+#: the blind files of longer comments
 LONGER = ("test", "test2", "test3", "test4")
+#: the blind file of students' and parents' replies, short and long (pooled only in "all");
+#: every other file holds comments of at most 10 words
+REPLIES = ("test15",)
 Z95 = 1.959963984540054
 
 
@@ -103,9 +106,9 @@ POOLED = ("short", "longer", "all")
 
 def summary(per_file: Mapping[str, Mapping[str, Any]]) -> list[Line]:
     """One line per file in the given order, then the short files, the longer ones and all of
-    them pooled (each pool that has a file)."""
+    them pooled (each pool that has a file; the replies file only in "all")."""
     lines = [line(split, m) for split, m in per_file.items()]
-    groups = {"short": [x for x in lines if x.name not in LONGER],
+    groups = {"short": [x for x in lines if x.name not in (*LONGER, *REPLIES)],
               "longer": [x for x in lines if x.name in LONGER], "all": lines}
     return [*lines, *(pooled(name, group) for name, group in groups.items() if group)]
 

@@ -141,6 +141,28 @@ def test_criticism_and_politics_cues():
     assert lx.find_offtopic("MAGA! Vote Republican in the midterms")
 
 
+@pytest.mark.parametrize("text, found", [
+    ("What channel is the OU game on?", "OU game"),
+    ("OSU football kickoff moved to 11", "OSU football kickoff"),
+    ("nfl draft tonight who yall got", "nfl"),
+    ("chiefs sunday? my fantasy team is cooked", "fantasy team"),
+    ("Boomer Sooner! 🏈", "Boomer Sooner"),
+])
+def test_professional_and_college_sports_are_an_off_topic_cue(text, found):
+    assert ("pro_sports", found) in lx.find_offtopic(text), lx.find_offtopic(text)
+
+
+@pytest.mark.parametrize("text", [
+    "thank ou for the update",  # "you" with a letter dropped: OU counts only in capitals
+    "what channel is the ou game on",
+    "OSU accepted my daughter!",  # no sport named after it
+    "Go Eagles! Beat the Chiefs on Friday",  # pro teams' names are school mascots too
+    "Who is streaming the Thunder game tonight?",
+])
+def test_school_mascots_and_lower_case_ou_are_no_sports_cue(text):
+    assert "pro_sports" not in {k for k, _ in lx.find_offtopic(text)}
+
+
 def test_reply_tags_are_stripped_for_the_embedding():
     assert strip_addressee("@coach_b @mom.of.3 thanks!") == "thanks!"
     assert strip_addressee("Replying to @EaglesHS: so proud") == "so proud"
@@ -538,22 +560,31 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: 51/55, 104/110, 95/102, 94/101 and 50/54, 52/61, 57/68, 67/72, 66/68, 64/71, 64/70 (420 of
 #: 464 short); protected given a ground 3 of 88, 1, 0, 4 and 0, 4 of 75, 2, 0, 0, 3, 4 of 90.
 #: test13 (short, written blind at stop 23) was read once, for version 6: threat recall 61/70,
-#: removable recall 0.930, precision 0.986, protected 3 of 91.
+#: removable recall 0.930, precision 0.986, protected 3 of 91. Version 7 (round 34's off-topic
+#: cue, kept under round 35's rule) gives every one of these files' verdicts as version 6.
+#: test14 (short, written blind at stop 23) and test15 (students' and parents' replies, written
+#: blind at stop 24) were held unread until then, and read once for versions 6 and 7 at the
+#: same time (equal verdicts): threats 64/70 and 59/60, removable 216/226 and 140/140,
+#: protected given a ground 9 of 84 and 4 of 60.
 BLIND_FILES = {"test": (423, 88), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 75), "test8": (398, 84), "test9": (404, 91),
                "test10": (398, 89), "test11": (397, 89), "test12": (395, 90),
-               "test13": (399, 91)}
+               "test13": (399, 91), "test14": (391, 84), "test15": (392, 60)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
-#: blind files of short comments (at most 10 words) where the bars are not all met, and what
-#: was measured there for the committed version (held, so it cannot get worse unnoticed);
-#: test6 meets every bar since round 8, test9 and test10 do, and test11 and test12 since
-#: version 6
-SHORT_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
+#: blind files where the bars are not all met, and what was measured there for the committed
+#: version (held, so it cannot get worse unnoticed); test6 meets every bar since round 8, test9
+#: and test10 do, and test11 and test12 since version 6. All short files (at most 10 words)
+#: but test15, the replies file.
+UNMET_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                          "protected_flagged_rate": 0.054},
                "test8": {"threat_recall": 0.83, "removable_recall": 0.92,
                          "protected_flagged_rate": 0.024},
                "test13": {"threat_recall": 0.87, "removable_recall": 0.93,
-                          "protected_flagged_rate": 0.033}}
+                          "protected_flagged_rate": 0.033},
+               "test14": {"threat_recall": 0.91, "removable_recall": 0.95,
+                          "protected_flagged_rate": 0.108},
+               "test15": {"threat_recall": 0.98, "removable_recall": 1.0,
+                          "protected_flagged_rate": 0.067, "removable_precision": 0.83}}
 
 
 @pytest.fixture(scope="module")
@@ -572,19 +603,19 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     rows, protected = BLIND_FILES[split]
     m = blind_metrics[split]
     assert m["n"] == rows and m["protected"] == protected
-    held = SHORT_FILES.get(split, BARS)
+    held = UNMET_FILES.get(split, BARS)
     assert m["threat_recall"] >= held["threat_recall"], m
     assert m["removable_recall"] >= held["removable_recall"], m
     assert m["protected_flagged_rate"] <= held["protected_flagged_rate"], m
-    assert m["removable_precision"] >= 0.9, m
+    assert m["removable_precision"] >= held.get("removable_precision", 0.9), m
 
 
-@pytest.mark.xfail(strict=True, reason="on short comments threat recall is 0.85 (52 of 61, "
-                                       "test7), 0.84 (57 of 68, test8) and 0.87 (61 of 70, "
-                                       "test13), and test7's protected comments are given a "
-                                       "ground at 5.3 %; see checks/README.md")
-@pytest.mark.parametrize("split", SHORT_FILES)
-def test_the_bars_on_short_comments(blind_metrics, split):
+@pytest.mark.xfail(strict=True, reason="threat recall is 0.85 (52 of 61, test7), 0.84 (57 of "
+                                       "68, test8) and 0.87 (61 of 70, test13); protected "
+                                       "comments are given a ground at 5.3 % (test7), 10.7 % "
+                                       "(test14) and 6.7 % (test15); see checks/README.md")
+@pytest.mark.parametrize("split", UNMET_FILES)
+def test_the_bars_on_every_file_where_they_are_not_met(blind_metrics, split):
     m = blind_metrics[split]
     assert m["threat_recall"] >= BARS["threat_recall"], m
     assert m["removable_recall"] >= BARS["removable_recall"], m
@@ -592,14 +623,15 @@ def test_the_bars_on_short_comments(blind_metrics, split):
 
 
 def test_pooled_over_the_blind_files_the_bars_hold(blind_metrics):
-    """Per file, test7, test8 and test13 miss the threat bar (above); pooled they do not
-    (version 6: 481 of 534 short threats, 825 of 902 in all; ``python -m checks.blind``)."""
+    """Per file, test7, test8 and test13 miss the threat bar and test7, test14 and test15 the
+    protected one (above); pooled they do not (version 7: 545 of 604 short threats, 948 of 1,032
+    in all, protected given a ground 37 of 1,237; ``python -m checks.blind``)."""
     from checks import blind
 
     lines = {x.name: x for x in blind.summary(blind_metrics)}
     short = lines["short"]
     assert short.threats_found == sum(lines[s].threats_found for s in BLIND_FILES
-                                      if s not in blind.LONGER)
+                                      if s not in (*blind.LONGER, *blind.REPLIES))
     assert short.threat_recall >= BARS["threat_recall"], short
     everything = lines["all"]
     assert everything.threats == sum(lines[s].threats for s in BLIND_FILES)
@@ -660,9 +692,9 @@ def simulated(det):
 def test_simulated_planted_comments_nearly_all_found_protected_left_alone(simulated):
     by_id, items, planted, got = simulated
     missed = [by_id[i] for i in planted if not got[i].flagged]
-    # measured for the committed version: 1 of 54 (an off-topic question; version 5 also
-    # missed an insult aimed at whoever runs the page and another question)
-    assert len(missed) <= 1, [i.text for i in missed]
+    # measured for the committed version: none of 54 (version 6 missed an off-topic question,
+    # version 5 also an insult aimed at whoever runs the page and another question)
+    assert missed == [], [i.text for i in missed]
     protected = [i for i in items if i.labels.get("protected")]
     assert len(protected) > 50
     assert [i.text for i in protected if got[i.id].flagged] == []
@@ -680,7 +712,7 @@ def students_replies(seed: int) -> list[tuple[str, dict]]:
 
 
 @pytest.mark.parametrize("seed", [12, pytest.param(7, marks=pytest.mark.xfail(
-    strict=True, reason="version 6 calls 'i left my hoodie in ur room' a threat on seed 7 "
+    strict=True, reason="version 7 calls 'i left my hoodie in ur room' a threat on seed 7 "
                         "(the demo's seed); see checks/README.md"))])
 def test_no_student_reply_is_called_a_threat(det, seed):
     """Students answering their teachers are never threats; on seed 12 a few are off-topic
@@ -694,8 +726,6 @@ def test_no_student_reply_is_called_a_threat(det, seed):
     assert sum(v.flagged for v in verdicts) <= 4
 
 
-@pytest.mark.xfail(strict=True, reason="1 planted comment of seed 12 is missed: 'What channel "
-                                       "is the OU game on?'; see checks/README.md")
 def test_every_simulated_planted_comment_is_found(simulated):
     by_id, _, planted, got = simulated
     assert [by_id[i].text for i in planted if not got[i].flagged] == []

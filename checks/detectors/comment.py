@@ -83,7 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.linear import LinearModel
 
 NAME = "comment"
-METHOD_VERSION = "6"  # bump when features or method change (model, lexicon, speller hashes added)
+METHOD_VERSION = "7"  # bump when features or method change (model, lexicon, speller hashes added)
 FORMAT = "socialaudit.comment/5"
 LABELS = ("none", "threat_violence", "illegal_activity", "harassment_abuse", "obscene_profane",
           "spam_advertising", "off_topic")
