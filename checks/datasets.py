@@ -8,13 +8,13 @@
   built, so it no longer measures anything honestly; it is trained on like ``dev``;
 - ``test``: written blind (by authors who never saw a detector, its lists or the other files)
   and read only to report a detector version's numbers (``checks.evaluate``). Never trained on,
-  never used to choose anything. ``comment`` has thirteen more, ``test2``, ``test3``, ``test4``
-  and ``test6`` to ``test15``, each written later by another blind author once the
+  never used to choose anything. ``comment`` has fifteen more, ``test2``, ``test3``, ``test4``
+  and ``test6`` to ``test17``, each written later by another blind author once the
   earlier ones had been read (``test5``, read for two versions, was retired into ``eval`` like
   the first eval file).
 
 ``data/held/`` keeps a blind file that no detector version has read yet, outside every split
-(``test_splits`` does not see it), until a new version is kept and it is read once for it.
+(``test_splits`` does not see it), until a round's keep rule reads it once.
 """
 
 from __future__ import annotations
