@@ -35,6 +35,9 @@ UNUSED = "unused"
 #: training rows of students' and parents' replies on teachers' pages, written for round 25
 #: (``checks/docs/round25-plan.txt``); no kept version is fitted on them yet
 REPLIES = "replies"
+#: contrast rows (sets sharing topic and wording, differing in label) written for round 42
+#: (``checks/docs/round42-rule.txt``); no kept version is fitted on them
+PAIRS = "pairs"
 #: blind files of one register, written mainly to count false alarms in it: their rarer grounds
 #: need only this many examples each
 GENRE_FILES = {"test15": 10, "test16": 10}
@@ -112,7 +115,7 @@ def texts(detector: str, row: dict) -> list[str]:
 
 BLIND = (*EXTRA_TESTS, *HELD_UNREAD)
 ALL = ([(d, s) for d in DETECTORS for s in SPLITS] + [("comment", s) for s in BLIND]
-       + [("comment", UNUSED), ("comment", REPLIES)])
+       + [("comment", UNUSED), ("comment", REPLIES), ("comment", PAIRS)])
 MEASURED_FILES = [(d, s) for d in DETECTORS for s in MEASURED] + [("comment", s)
                                                                   for s in BLIND]
 HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
@@ -120,7 +123,9 @@ HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
                + [(held, UNUSED) for held in ("test", *BLIND)]
                + [(UNUSED, t) for t in TRAINING]
                + [(held, REPLIES) for held in ("test", *BLIND)]
-               + [(REPLIES, t) for t in (*TRAINING, UNUSED)])
+               + [(REPLIES, t) for t in (*TRAINING, UNUSED)]
+               + [(held, PAIRS) for held in ("test", *BLIND)]
+               + [(PAIRS, t) for t in (*TRAINING, UNUSED, REPLIES)])
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +193,7 @@ def test_comment_posts_differ_between_splits(data, held, fitted):
 
 
 @pytest.mark.parametrize(("held", "fitted"), [h for h in HELD_FITTED
-                                             if UNUSED not in h and REPLIES not in h
+                                             if UNUSED not in h and REPLIES not in h and PAIRS not in h
                                              and h[0] not in BLIND])
 def test_controversy_long_comments_not_shared_between_splits(data, held, fitted):
     """Short stock replies ("So proud!") may recur; anything of six words or more may not."""
@@ -215,7 +220,7 @@ def test_every_blind_comment_file_on_disk_is_checked_here():
     assert held == [f"comment.{s}.jsonl" for s in HELD_UNREAD]
 
 
-@pytest.mark.parametrize("split", (*SPLITS, *BLIND, UNUSED, REPLIES))
+@pytest.mark.parametrize("split", (*SPLITS, *BLIND, UNUSED, REPLIES, PAIRS))
 def test_protected_comments(data, split):
     rows = data["comment", split]
     for row in rows:
