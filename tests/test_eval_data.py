@@ -193,7 +193,7 @@ def test_comment_posts_differ_between_splits(data, held, fitted):
 
 
 @pytest.mark.parametrize(("held", "fitted"), [h for h in HELD_FITTED
-                                             if UNUSED not in h and REPLIES not in h and PAIRS not in h
+                                             if not {UNUSED, REPLIES, PAIRS} & set(h)
                                              and h[0] not in BLIND])
 def test_controversy_long_comments_not_shared_between_splits(data, held, fitted):
     """Short stock replies ("So proud!") may recur; anything of six words or more may not."""
