@@ -588,12 +588,12 @@ UNMET_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                "test14": {"threat_recall": 0.91, "removable_recall": 0.95,
                           "protected_flagged_rate": 0.108},
                "test15": {"threat_recall": 0.98, "removable_recall": 1.0,
-                          "protected_flagged_rate": 0.067, "removable_precision": 0.83},
+                          "protected_flagged_rate": 0.067},
                "test17": {"threat_recall": 0.87, "removable_recall": 0.89,
                           "protected_flagged_rate": 0.043}}
-#: blind files that meet the issue's bars but where removable precision, which has no bar, is
-#: under the 0.9 the other files are held to: students' replies given a ground they do not have
-LOW_PRECISION = {"test16": 0.87}
+#: removable precision has no bar in the issue; every blind file is held to 0.9 but these two of
+#: students' replies, where harmless replies are given a ground they do not have
+PRECISION_FLOORS = {"test15": 0.83, "test16": 0.87}
 
 
 @pytest.fixture(scope="module")
@@ -616,8 +616,7 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
     assert m["threat_recall"] >= held["threat_recall"], m
     assert m["removable_recall"] >= held["removable_recall"], m
     assert m["protected_flagged_rate"] <= held["protected_flagged_rate"], m
-    assert m["removable_precision"] >= held.get("removable_precision",
-                                                 LOW_PRECISION.get(split, 0.9)), m
+    assert m["removable_precision"] >= PRECISION_FLOORS.get(split, 0.9), m
 
 
 @pytest.mark.xfail(strict=True, reason="threat recall is 0.85 (52 of 61, test7), 0.84 (57 of "
