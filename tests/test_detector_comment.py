@@ -568,12 +568,17 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: protected given a ground 9 of 84 and 4 of 60. test16 (replies) and test17 (short), written
 #: blind at stop 28, were held unread until round 43's rule read them once, for round 43 and
 #: version 7 at the same time (stop 29): version 7's threats 58/64 and 65/74, removable 148/159
-#: and 215/239, protected given a ground 3 of 62 and 4 of 94.
+#: and 215/239, protected given a ground 3 of 62 and 4 of 94. test18 (replies) and test19
+#: (short), written blind at stop 29, were held unread until round 44's rule read them once, for
+#: round 43's model and version 7 at the same time (stop 30): version 7's threats 59/61 and
+#: 71/73, removable 143/147 and 229/240, precision 0.817 and 0.966, protected given a ground 0 of
+#: 63 and 4 of 90.
 BLIND_FILES = {"test": (423, 88), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 75), "test8": (398, 84), "test9": (404, 91),
                "test10": (398, 89), "test11": (397, 89), "test12": (395, 90),
                "test13": (399, 91), "test14": (391, 84), "test15": (392, 60),
-               "test16": (414, 62), "test17": (404, 94)}
+               "test16": (414, 62), "test17": (404, 94), "test18": (409, 63),
+               "test19": (408, 90)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files where the bars are not all met, and what was measured there for the committed
 #: version (held, so it cannot get worse unnoticed); test6 meets every bar since round 8, test9
@@ -591,9 +596,9 @@ UNMET_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                           "protected_flagged_rate": 0.067},
                "test17": {"threat_recall": 0.87, "removable_recall": 0.89,
                           "protected_flagged_rate": 0.043}}
-#: removable precision has no bar in the issue; every blind file is held to 0.9 but these two of
-#: students' replies, where harmless replies are given a ground they do not have
-PRECISION_FLOORS = {"test15": 0.83, "test16": 0.87}
+#: removable precision has no bar in the issue; every blind file is held to 0.9 but these three
+#: of students' replies, where harmless replies are given a ground they do not have
+PRECISION_FLOORS = {"test15": 0.83, "test16": 0.87, "test18": 0.81}
 
 
 @pytest.fixture(scope="module")
@@ -634,8 +639,8 @@ def test_the_bars_on_every_file_where_they_are_not_met(blind_metrics, split):
 
 def test_pooled_over_all_the_blind_files_the_bars_hold(blind_metrics):
     """Per file, test7, test8, test13 and test17 miss the threat bar and test7, test14 and
-    test15 the protected one (above); pooled over all sixteen files they do not (version 7:
-    1,071 of 1,170 threats, protected given a ground 44 of 1,393; ``python -m checks.blind``)."""
+    test15 the protected one (above); pooled over all eighteen files they do not (version 7:
+    1,201 of 1,304 threats, protected given a ground 48 of 1,546; ``python -m checks.blind``)."""
     from checks import blind
 
     lines = {x.name: x for x in blind.summary(blind_metrics)}
@@ -646,10 +651,9 @@ def test_pooled_over_all_the_blind_files_the_bars_hold(blind_metrics):
     assert everything.protected_flagged_rate <= BARS["protected_flagged_rate"], everything
 
 
-@pytest.mark.xfail(strict=True, reason="version 7 finds 610 of the ten short files' 678 threats "
-                                       "(0.8997): test17, read at stop 29, took the pool under "
-                                       "the bar; see checks/README.md")
 def test_pooled_over_the_short_blind_files_the_threat_bar_holds(blind_metrics):
+    """Version 7 finds 681 of the eleven short files' 751 threats (0.907). It was under the bar
+    with ten (610 of 678, 0.8997) from test17's read at stop 29 to test19's at stop 30."""
     from checks import blind
 
     lines = {x.name: x for x in blind.summary(blind_metrics)}
