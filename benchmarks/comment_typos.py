@@ -20,6 +20,13 @@ was chosen on, so a typo that flips one of them is the model reading spelling, n
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and an editable install may map the
+# packages to another checkout: measure the checkout this file is in.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import json
 import random

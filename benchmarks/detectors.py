@@ -15,12 +15,18 @@ load average before and after, and the seconds of a fixed single-core reference 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and an editable install may map the
+# packages to another checkout: measure the checkout this file is in.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import json
 import os
 import time
 from importlib import import_module
-from pathlib import Path
 
 from checks.detectors.embedding import encoder
 from checks.signals import DETECTOR_MODULES

@@ -22,6 +22,13 @@ function per output, and prints one JSON object:
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and an editable install may map the
+# packages to another checkout: measure the checkout this file is in.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import io
 import json
@@ -31,7 +38,6 @@ import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from checks.detectors import comment
 from checks.detectors.threads import THREADS_ENV
 
@@ -94,3 +96,22 @@ def test_the_simulated_comments_check_reads_every_seed_s_comments(monkeypatch):
     assert seed["students"] > 50
     assert set(seed["students_given_a_ground"]) <= set(comment.GROUNDS)
     assert sum(seed["students_given_a_ground"].values()) >= len(seed["students_flagged"])
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
+def test_a_benchmark_run_as_a_script_measures_its_own_checkout(tmp_path, script):
+    """The editable install maps the packages to the checkout it was made from; a benchmark run
+    from another checkout (a worktree of a round) must import that checkout's packages, or it
+    measures the wrong detector without a sign. Here the other checkout's packages stop the
+    run at once, so the script must have reached them rather than the installed ones."""
+    checkout = tmp_path / "other"
+    (checkout / "benchmarks").mkdir(parents=True)
+    (checkout / "benchmarks" / script).write_text((ROOT / "benchmarks" / script).read_text())
+    for package in ("checks", "connectors", "dashboards", "pipelines", "warehouse"):
+        (checkout / package).mkdir()
+        (checkout / package / "__init__.py").write_text(
+            f"raise SystemExit('the other checkout: {package}')\n")
+    result = subprocess.run([sys.executable, f"benchmarks/{script}"], cwd=checkout,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "the other checkout: " in result.stderr, result.stderr[-2000:]
