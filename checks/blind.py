@@ -5,8 +5,10 @@ the longer files and all of them: threats found of the threats there, with a 95 
 interval; removable comments given a ground; protected comments given one; and whether the
 issue's bars hold (threat recall >= 0.9, removable recall >= 0.85, protected <= 5 %). One file
 of about 65 threats knows its recall to about ±0.08, which is why the pooled lines are printed
-beside the files (``checks/README.md``, "What one file can say"). The exit status is 1 when
-a bar is not met on some line.
+beside the files (``checks/README.md``, "What one file can say"). Under the table, for the
+short files' threat recall and every file's protected comments given a ground: whether the files
+differ more than one common rate would make them (``spread``), and the file furthest from it.
+The exit status is 1 when a bar is not met on some line.
 
 Like ``checks.evaluate`` it reads the test files only to report on the committed version:
 nothing is fitted, tuned or chosen here.
@@ -113,6 +115,83 @@ def summary(per_file: Mapping[str, Mapping[str, Any]]) -> list[Line]:
     return [*lines, *(pooled(name, group) for name, group in groups.items() if group)]
 
 
+SPREAD_DRAWS = 20_000
+SPREAD_SEED = 20261207
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Do the files of a pool differ more than chance would make them, if they shared the pool's
+    rate? ``p``: the share of draws under one common rate (each file's count binomial with the
+    pool's rate) whose chi-squared statistic is at least the files' (a parametric bootstrap:
+    the chi-squared approximation itself is poor at the 2 or 3 protected comments a file is
+    expected to have flagged). ``furthest``: the file least likely under the pool's rate on the
+    bar's side (fewer threats found, more protected comments flagged), ``furthest_p`` that
+    file's binomial tail, ``furthest_p_any`` the chance that any of ``files`` files is that far
+    (1 - (1 - tail) ** files)."""
+
+    pool: str
+    measure: str
+    files: int
+    found: int
+    total: int
+    chi2: float
+    p: float
+    furthest: str
+    furthest_count: str
+    furthest_p: float
+    furthest_p_any: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "chi2": round(self.chi2, 2), "p": round(self.p, 4),
+                "furthest_p": round(self.furthest_p, 5),
+                "furthest_p_any": round(self.furthest_p_any, 4)}
+
+
+def _chi2(found: Any, totals: Any) -> Any:
+    """The chi-squared statistic of one common rate, per row of ``found`` (files in columns)."""
+    import numpy as np
+
+    rate = found.sum(axis=-1, keepdims=True) / totals.sum()
+    expected = np.stack([totals * rate, totals * (1 - rate)])
+    observed = np.stack([found, totals - found])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0)
+    return cells.sum(axis=(0, -1))
+
+
+def spread(lines: Sequence[Line], pool: str, measure: str) -> Spread | None:
+    """``measure`` ("threat recall" or "protected given a ground") over ``lines``; None when
+    fewer than two files, or when the pool's rate is 0 or 1 (nothing can differ)."""
+    import numpy as np
+    from scipy.stats import binom
+
+    threats = measure == "threat recall"
+    found = np.array([x.threats_found if threats else x.protected_flagged for x in lines])
+    totals = np.array([x.threats if threats else x.protected for x in lines])
+    if len(lines) < 2 or not 0 < found.sum() < totals.sum():
+        return None
+    rate = found.sum() / totals.sum()
+    statistic = float(_chi2(found, totals))
+    draws = np.random.default_rng(SPREAD_SEED).binomial(totals, rate, (SPREAD_DRAWS, len(lines)))
+    p = float((_chi2(draws, totals) >= statistic - 1e-9).mean())
+    tails = binom.cdf(found, totals, rate) if threats else binom.sf(found - 1, totals, rate)
+    i = int(np.argmin(tails))
+    return Spread(pool=pool, measure=measure, files=len(lines), found=int(found.sum()),
+                  total=int(totals.sum()), chi2=statistic, p=p, furthest=lines[i].name,
+                  furthest_count=f"{found[i]}/{totals[i]}", furthest_p=float(tails[i]),
+                  furthest_p_any=float(1 - (1 - tails[i]) ** len(lines)))
+
+
+def spreads(lines: Sequence[Line]) -> list[Spread]:
+    """The short files' threat recall and all files' protected comments given a ground."""
+    files = [x for x in lines if x.name not in POOLED]
+    short = [x for x in files if x.name not in (*LONGER, *REPLIES)]
+    found = [spread(short, "short", "threat recall"),
+             spread(files, "all", "protected given a ground")]
+    return [x for x in found if x is not None]
+
+
 def measure(splits: Sequence[str] | None = None) -> list[Line]:
     """The committed comment detector on each blind file (all of them by default)."""
     from checks import datasets
@@ -139,7 +218,14 @@ def print_table(lines: Sequence[Line], version: str) -> None:
                       f"{x.protected_flagged}/{x.protected}",
                       "met" if x.bars_met else "[bold red]not met[/]",
                       end_section=i == files - 1)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for x in spreads(lines):
+        verdict = "more than chance" if x.p < 0.05 else "no more than chance"
+        console.print(f"{x.measure}, {x.pool} ({x.files} files, {x.found}/{x.total}): the files "
+                      f"differ {verdict} (p = {x.p:.3f}); furthest {x.furthest} {x.furthest_count}"
+                      f" (tail {x.furthest_p:.4f}; any of {x.files} that far: "
+                      f"{x.furthest_p_any:.3f})", highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     version = comment.detector().version
     if args.json:
         print(json.dumps({"version": version, "bars": BARS,
-                          "lines": [x.as_dict() for x in lines]}, indent=1))
+                          "lines": [x.as_dict() for x in lines],
+                          "spread": [x.as_dict() for x in spreads(lines)]}, indent=1))
     else:
         print_table(lines, version)
     return 0 if all(x.bars_met for x in lines) else 1

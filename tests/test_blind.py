@@ -68,3 +68,52 @@ def test_a_file_that_is_no_blind_file_is_refused(capsys):
     with pytest.raises(SystemExit):
         blind.main(["--split", "test5"])  # retired into training
     assert "invalid choice: 'test5'" in capsys.readouterr().err
+
+
+def made_line(name: str, threats_found: int, threats: int, flagged: int = 1,
+              protected: int = 80) -> blind.Line:
+    return blind.Line(name, 400, threats, threats_found, 200, 190, protected, flagged)
+
+
+def test_the_spread_statistic_is_the_chi_squared_of_one_common_rate():
+    from scipy.stats import chi2_contingency
+
+    files = [made_line("test6", 50, 54), made_line("test7", 52, 61), made_line("test8", 57, 68)]
+    x = blind.spread(files, "short", "threat recall")
+    table = [[f.threats_found, f.threats - f.threats_found] for f in files]
+    assert x.chi2 == pytest.approx(chi2_contingency(table, correction=False)[0])
+    assert (x.found, x.total, x.files) == (159, 183, 3)
+    assert x.furthest == "test8" and x.furthest_count == "57/68"  # the lowest recall
+
+
+def test_files_alike_do_not_differ_and_an_outlier_does():
+    alike = [made_line(f"test{i}", 63, 70) for i in range(6, 12)]
+    same = blind.spread(alike, "short", "threat recall")
+    assert same.chi2 == pytest.approx(0.0) and same.p == 1.0
+    flagged = [made_line(f"test{i}", 63, 70, flagged=2) for i in range(6, 14)]
+    flagged.append(made_line("test14", 63, 70, flagged=12))
+    outlier = blind.spread(flagged, "all", "protected given a ground")
+    assert outlier.p < 0.01 and outlier.furthest == "test14" and outlier.furthest_count == "12/80"
+    assert outlier.furthest_p < outlier.furthest_p_any < 0.05
+    # their threats found are all alike: that side does not differ
+    assert blind.spread(flagged, "all", "threat recall").p == 1.0
+
+
+def test_no_spread_of_one_file_or_of_a_rate_nothing_can_differ_from():
+    assert blind.spread([made_line("test6", 50, 54)], "short", "threat recall") is None
+    perfect = [made_line("test6", 54, 54), made_line("test7", 61, 61)]
+    assert blind.spread(perfect, "short", "threat recall") is None
+    none_flagged = [made_line("test6", 50, 54, flagged=0), made_line("test7", 50, 61, flagged=0)]
+    assert blind.spread(none_flagged, "all", "protected given a ground") is None
+
+
+def test_the_spread_is_reproducible_and_reported_by_the_command(capsys):
+    files = [made_line("test6", 50, 54), made_line("test7", 52, 61), made_line("test8", 57, 68)]
+    assert blind.spread(files, "short", "threat recall") == blind.spread(files, "short",
+                                                                         "threat recall")
+    assert blind.main(["--split", "test6", "--split", "test7", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    (threats, protected) = report["spread"]
+    assert threats["measure"] == "threat recall" and threats["files"] == 2
+    assert threats["furthest"] == "test7" and 0 < threats["p"] <= 1
+    assert protected["pool"] == "all" and protected["furthest_count"] == "4/75"
