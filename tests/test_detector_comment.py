@@ -35,6 +35,7 @@ from checks.detectors.replies import strip_addressee
 from tests.imports import imported_by
 from tests.once import once
 from tests.recording import Recording
+from tests.reply_tags import without_reply_tag
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
 POST = "Reminder: the spring band concert is Thursday at 7 pm in the Lincoln Middle School gym."
@@ -686,13 +687,11 @@ def test_metrics_by_hand():
 # --------------------------------------------------------------------------------------------
 
 def pipeline_text(world, by_id: dict, item) -> str:
-    """What the pipeline gives the detector: a Facebook reply without the name it opens with
-    (checks/sql/inputs_comment.sql)."""
+    """What the pipeline gives the detector: a reply without the name (Facebook) or "@handle"
+    (Instagram, X) it opens with (checks/sql/inputs_comment.sql)."""
     parent = by_id.get(item.parent_id) if item.parent_id else None
     person = parent and world.index["person"].get((item.platform, parent.author_id))
-    if person and item.text.lower().startswith(person.name.lower() + " "):
-        return item.text[len(person.name) + 1:]
-    return item.text
+    return without_reply_tag(item.text, person)
 
 
 @pytest.fixture(scope="module")

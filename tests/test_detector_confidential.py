@@ -28,6 +28,7 @@ from checks.detectors.base import InputError
 from checks.detectors.linear import ModelBundle, file_sha256
 from tests.imports import imported_by
 from tests.recording import Recording
+from tests.reply_tags import without_reply_tag
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
 
@@ -297,13 +298,11 @@ def test_simulated_district_disclosures_found_and_look_alikes_not_flagged(real_e
             and r.get("author_role") in ("official", "teacher")]
 
     def read(row: dict) -> str:
-        # what the pipeline gives the detector: a Facebook reply without the name it opens
-        # with (checks/sql/inputs_confidential.sql)
+        # what the pipeline gives the detector: a reply without the name or "@handle" it
+        # opens with (checks/sql/inputs_confidential.sql)
         parent = world.index["item"].get(row["parent_id"]) if row["parent_id"] else None
         person = parent and world.index["person"].get((row["platform"], parent.author_id))
-        if person and row["text"].lower().startswith(person.name.lower() + " "):
-            return row["text"][len(person.name) + 1:]
-        return row["text"]
+        return without_reply_tag(row["text"], person)
 
     verdicts = det.classify([{"id": i, "text": read(r)} for i, r in enumerate(rows)])
     planted = [v for r, v in zip(rows, verdicts, strict=True) if r["labels"].get("confidential")]
@@ -315,10 +314,11 @@ def test_simulated_district_disclosures_found_and_look_alikes_not_flagged(real_e
     assert len(planted) >= 5 and len(look_alikes) >= 10
     assert all(v.flagged for v in planted)
     assert not any(v.flagged for v in look_alikes)
-    # measured for the committed version: one teacher reply to a student, "@_peyton21_ grab an
-    # extra permission slip from the front table tomorrow." (the handle reads as a student)
+    # none since the "@handle" a reply opens with is left out like a Facebook name (before,
+    # "@_peyton21_ grab an extra permission slip from the front table tomorrow." was flagged:
+    # the handle read as a student)
     flagged = [r["text"] for r, v in others if v.flagged]
-    assert len(flagged) <= 1, flagged
+    assert not flagged, flagged
 
 
 # --------------------------------------------------------------------------------------------

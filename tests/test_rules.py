@@ -478,6 +478,36 @@ def test_the_name_a_facebook_reply_opens_with_is_not_what_detectors_read(wh, det
     assert texts["facebook:2_1_7"] == "Science fair Thursday is the best night of the year"
 
 
+@pytest.mark.parametrize("detector", ["comment", "confidential", "teacher-content"])
+@pytest.mark.parametrize("platform", ["instagram", "x"])
+def test_the_handle_an_instagram_or_x_reply_opens_with_is_not_what_detectors_read(
+        wh, detector, platform):
+    from checks.signals import inputs_sql
+
+    district = detector != "comment"
+    account = f"{platform}:2"
+    wh.account(account, "teacher_page", [])
+    wh.item(f"{platform}:21", "Science fair Thursday!", account=account)
+    wh.item(f"{platform}:22", "can i bring my poster?", kind="comment", account=account,
+            root=f"{platform}:21", parent=f"{platform}:21", district=False,
+            handle="_peyton21_")
+    replies = {  # as written -> as read
+        f"{platform}:23": ("@_peyton21_ grab an extra permission slip tomorrow.",
+                           "grab an extra permission slip tomorrow."),
+        f"{platform}:24": ("@_Peyton21_, yes: 6 to 8 pm.", "yes: 6 to 8 pm."),
+        # another person's handle that starts with the same letters stays
+        f"{platform}:25": ("@_peyton21_mom thanks!", "@_peyton21_mom thanks!"),
+        f"{platform}:26": ("@_peyton21_", "@_peyton21_"),  # nothing but the tag
+        f"{platform}:27": ("see you there @_peyton21_", "see you there @_peyton21_"),
+    }
+    for item, (written, _) in replies.items():
+        wh.item(item, written, kind="reply", account=account, root=f"{platform}:21",
+                parent=f"{platform}:22", district=district)
+    wh.con.execute(f"CREATE TEMP TABLE inputs AS {inputs_sql(detector)}")  # noqa: S608
+    texts = dict(wh.con.execute("SELECT subject_id, text FROM inputs").fetchall())
+    assert {item: texts[item] for item in replies} == {i: r for i, (_, r) in replies.items()}
+
+
 def test_the_confidential_detector_reads_the_alt_text_the_district_wrote(wh):
     from checks.signals import inputs_sql
 
