@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--output", type=Path, help="where to write (default: standard output)")
     classify.add_argument("--public-contact", action="append", default=[], metavar="TEXT",
                           help="a district phone/email/address not to flag (confidential)")
+    classify.add_argument("--consent-pattern", metavar="REGEX",
+                          help="the district's photo-consent IDs, removed before reading "
+                               "(confidential; a workspace's [checks] consent_id_pattern)")
 
     findings = sub.add_parser("findings", help="list the audit findings")
     _add_config(findings)

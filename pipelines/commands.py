@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -432,9 +433,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from checks.detectors.base import InputError
     from checks.signals import load_detector
 
+    if args.consent_pattern is not None:
+        try:
+            re.compile(args.consent_pattern)
+        except re.error as exc:
+            print(f"socialaudit classify: --consent-pattern is not a regex: {exc}",
+                  file=sys.stderr)
+            return 2
     source = args.input.open(encoding="utf-8") if args.input else sys.stdin
     sink = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    options = {"public_contacts": args.public_contact} if args.detector == "confidential" else {}
+    options = ({"public_contacts": args.public_contact, "consent_pattern": args.consent_pattern}
+               if args.detector == "confidential" else {})
     detector = load_detector(args.detector, **options)
     bad = 0
     batch: list[dict[str, Any]] = []

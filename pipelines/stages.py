@@ -292,7 +292,8 @@ def build_detectors(config: Config, names: tuple[str, ...] | None = None) -> dic
     detectors: dict[str, Any] = {}
     for name in chosen:
         if name == "confidential":
-            detectors[name] = load_detector(name, public_contacts=config.public_contacts)
+            detectors[name] = load_detector(name, public_contacts=config.public_contacts,
+                                            consent_pattern=config.consent_id_pattern)
         else:
             detectors[name] = load_detector(name)
     return detectors

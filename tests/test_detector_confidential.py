@@ -26,6 +26,7 @@ from checks import datasets
 from checks.detectors import confidential
 from checks.detectors.base import InputError
 from checks.detectors.linear import ModelBundle, file_sha256
+from pipelines.config import Config
 from tests.imports import imported_by
 from tests.recording import Recording
 from tests.reply_tags import without_reply_tag
@@ -228,6 +229,48 @@ def test_version_follows_the_public_contacts(real_encoder):
     assert confidential.detector(public_contacts=None).version == plain.version
 
 
+CONSENT = r"\b[A-Z]{1,5}-\d{4}-\d{2,6}\b"  # pipelines.config.Config.consent_id_pattern
+
+
+def test_consent_ids_are_cut_and_spans_mapped_back():
+    ids = confidential.ConsentIds(CONSENT)
+    text = "Consent PC-2025-0128, PC-2025-0147. Maya's ID is 4839201 (PC-2025-0120)."
+    read, cuts = ids.remove(text)
+    assert read == "Consent , . Maya's ID is 4839201 ()."
+    start = read.index("4839201")
+    span = ids.restore({"kind": "student_id", "start": start, "end": start + 7}, cuts)
+    assert text[span["start"]:span["end"]] == "4839201"
+    # a span that ends where an ID was cut ends there in the text as written
+    at = read.index(" ()") + 1
+    assert ids.restore({"start": at, "end": at + 1}, cuts) == {
+        "start": text.index("(PC-"), "end": text.index("(PC-") + 1}
+    assert confidential.ConsentIds(None).remove(text) == (text, [])
+
+
+def test_the_districts_consent_ids_are_no_disclosure_and_details_beside_them_are(
+        real_encoder):
+    texts = ["Our 7th graders launched bottle rockets today!\n\n📸 consent PC-2025-0128, "
+             "PC-2025-0147, PC-2025-0120",
+             "Maya Torres, student ID 4839201, with her certificate. Consent PC-2025-0135."]
+    det = confidential.detector(consent_pattern=CONSENT, encoder=real_encoder)
+    plain = confidential.detector(encoder=real_encoder)
+    assert det.version.startswith(plain.version + "+cp")
+    assert confidential.detector(consent_pattern=CONSENT) is confidential.detector(
+        consent_pattern=CONSENT)
+    post, disclosure = det.classify([{"id": i, "text": t} for i, t in enumerate(texts)])
+    assert not post.flagged, post.reasons
+    assert disclosure.flagged and "student_id" in disclosure.details["kinds"]
+    found = {texts[1][s["start"]:s["end"]] for s in disclosure.details["spans"]}
+    assert "4839201" in found and not any("PC-" in f for f in found)
+
+
+def test_classify_refuses_a_consent_pattern_that_is_no_regex(capsys):
+    from pipelines.cli import main
+
+    assert main(["classify", "confidential", "--consent-pattern", "PC-(\\d"]) == 2
+    assert "--consent-pattern is not a regex" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------------------------
 # input handling and batching
 # --------------------------------------------------------------------------------------------
@@ -292,7 +335,10 @@ def test_simulated_district_disclosures_found_and_look_alikes_not_flagged(real_e
 
     world = generate_world(seed=3, scale=1.0)
     contacts = [c for s in world.schools for c in (s.phone, s.email, s.address)]
-    det = confidential.detector(public_contacts=contacts, encoder=real_encoder)
+    # as the pipeline loads it (pipelines.stages.build_detectors): the workspace's public
+    # contacts and photo-consent ID pattern (the simulator writes consent IDs in captions)
+    det = confidential.detector(public_contacts=contacts, consent_pattern=Config.consent_id_pattern,
+                                encoder=real_encoder)
     rows = [r for r in world.label_rows()
             if r["kind"] in ("post", "reply", "comment")
             and r.get("author_role") in ("official", "teacher")]

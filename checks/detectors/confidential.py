@@ -16,7 +16,9 @@ Method (measurements in ``checks/docs/confidential.md``):
    judged in its context: a phone, e-mail or address of an office, a school or a member of staff
    is *institutional* and never a disclosure, nor is anything in the district's configured
    ``public_contacts`` (phones compared after ``phonenumbers`` normalisation, e-mails without
-   regard to case, addresses by number and street).
+   regard to case, addresses by number and street). The district's photo-consent IDs (its
+   ``consent_pattern``: the record numbers the policy asks captions to cite) are removed before
+   anything reads the text, and the spans are mapped back to the text as written.
 2. **Who it is about**: students are found by first name (``assets/first_names.txt``),
    possessives, initials, vocatives and family references ("your son"); staff by title or role
    ("Coach Tran", "our bus driver"). A hit is *bound* when the nearest person it can be about is
@@ -41,7 +43,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -54,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.linear import LinearModel, ModelBundle
 
 NAME = "confidential"
-METHOD_VERSION = "2"  # the digest of the model, this module and the name list is appended
+METHOD_VERSION = "3"  # the digest of the model, this module and the name list is appended
 LABELS = ("ok", "confidential")  # gold labels of the data files; second = positive
 NONE = "none"
 HERE = Path(__file__).resolve().parent
@@ -1284,14 +1286,49 @@ def disclosed(x: Extraction, fallback: str | None) -> tuple[list[str], list[Hit]
 PUBLIC_CONTACT_KINDS = ("personal_contact", "home_address")
 
 
+class ConsentIds:
+    """The district's photo-consent record IDs (``[checks] consent_id_pattern``): a caption cites
+    them because the policy asks it to, and they are no student's detail, so they are removed
+    before the text is read."""
+
+    def __init__(self, pattern: str | None) -> None:
+        self.pattern = pattern or None
+        self.regex = re.compile(pattern) if pattern else None
+
+    def digest(self) -> str:
+        return hashlib.sha256((self.pattern or "").encode("utf-8")).hexdigest()[:8]
+
+    def remove(self, text: str) -> tuple[str, list[tuple[int, int]]]:
+        """``text`` without the IDs, and where each was cut: (offset in the result, length)."""
+        if self.regex is None:
+            return text, []
+        parts, cuts, last, removed = [], [], 0, 0
+        for m in self.regex.finditer(text):
+            if m.end() == m.start():
+                continue
+            parts.append(text[last:m.start()])
+            cuts.append((m.start() - removed, m.end() - m.start()))
+            removed += m.end() - m.start()
+            last = m.end()
+        parts.append(text[last:])
+        return "".join(parts), cuts
+
+    @staticmethod
+    def restore(span: Mapping[str, Any], cuts: Sequence[tuple[int, int]]) -> dict[str, Any]:
+        """A span of the text without the IDs as a span of the text as written."""
+        start = int(span["start"]) + sum(n for at, n in cuts if at <= int(span["start"]))
+        end = int(span["end"]) + sum(n for at, n in cuts if at < int(span["end"]))
+        return {**span, "start": start, "end": end}
+
+
 class ConfidentialDetector:
     """Extractors + embedding -> logistic regression. Batched, order-preserving."""
 
     name = NAME
 
     def __init__(self, bundle: ModelBundle | None = None, *,
-                 public_contacts: Sequence[str] | None = (), model_path: str | Path = MODEL_PATH,
-                 encoder: TextEncoder | None = None):
+                 public_contacts: Sequence[str] | None = (), consent_pattern: str | None = None,
+                 model_path: str | Path = MODEL_PATH, encoder: TextEncoder | None = None):
         from checks.detectors.linear import ModelBundle
 
         self.bundle = bundle if bundle is not None else ModelBundle.load(model_path)
@@ -1311,6 +1348,9 @@ class ConfidentialDetector:
         self.version = f"{METHOD_VERSION}+{method_digest(self.bundle)}"
         if self.contacts.values:
             self.version += f"+pc{self.contacts.digest()}"
+        self.consent_ids = ConsentIds(consent_pattern)
+        if self.consent_ids.pattern:
+            self.version += f"+cp{self.consent_ids.digest()}"
 
     @property
     def encoder(self) -> TextEncoder:
@@ -1338,7 +1378,9 @@ class ConfidentialDetector:
     def classify(self, inputs: Sequence[Mapping[str, Any]]) -> list[Verdict]:
         """One verdict per input, in order; all texts of the batch go to one ``encode`` call.
         A post with no text (media only) is not flagged: there is nothing to disclose."""
-        texts = [text_of(item, i) for i, item in enumerate(inputs)]
+        written = [text_of(item, i) for i, item in enumerate(inputs)]
+        removed = [self.consent_ids.remove(t) for t in written]
+        texts = [t for t, _ in removed]
         verdicts: list[Verdict | None] = [None] * len(texts)
         scored = [i for i, t in enumerate(texts) if t.strip()]
         for i, t in enumerate(texts):
@@ -1353,7 +1395,12 @@ class ConfidentialDetector:
             kind_proba = self.kind_model.predict_proba(emb)
             for row, (i, p, e) in enumerate(zip(scored, proba, extractions, strict=True)):
                 guess = self.kind_model.classes[int(kind_proba[row].argmax())]
-                verdicts[i] = self._verdict(float(p), e, guess)
+                verdict = self._verdict(float(p), e, guess)
+                cuts = removed[i][1]
+                if cuts and verdict.details["spans"]:
+                    spans = [ConsentIds.restore(span, cuts) for span in verdict.details["spans"]]
+                    verdict = replace(verdict, details={**verdict.details, "spans": spans})
+                verdicts[i] = verdict
         return [v for v in verdicts if v is not None]
 
     def _verdict(self, p: float, x: Extraction, guess: str) -> Verdict:
@@ -1402,18 +1449,20 @@ def method_digest(bundle: ModelBundle) -> str:
 
 
 @lru_cache(maxsize=8)
-def _cached(contacts: tuple[str, ...]) -> ConfidentialDetector:
-    return ConfidentialDetector(public_contacts=contacts)
+def _cached(contacts: tuple[str, ...], consent_pattern: str | None) -> ConfidentialDetector:
+    return ConfidentialDetector(public_contacts=contacts, consent_pattern=consent_pattern)
 
 
-def detector(public_contacts: Sequence[str] | None = (), **options: Any) -> ConfidentialDetector:
-    """The detector with the committed model and the district's ``public_contacts``
-    (cached per contacts list); with other options (``bundle``, ``model_path``, ``encoder``) a
-    new instance."""
+def detector(public_contacts: Sequence[str] | None = (), consent_pattern: str | None = None,
+             **options: Any) -> ConfidentialDetector:
+    """The detector with the committed model, the district's ``public_contacts`` and its
+    photo-consent ID pattern (cached per both); with other options (``bundle``, ``model_path``,
+    ``encoder``) a new instance."""
     contacts = tuple(public_contacts or ())
     if options:
-        return ConfidentialDetector(public_contacts=contacts, **options)
-    return _cached(contacts)
+        return ConfidentialDetector(public_contacts=contacts, consent_pattern=consent_pattern,
+                                    **options)
+    return _cached(contacts, consent_pattern or None)
 
 
 # --------------------------------------------------------------------------------------------
