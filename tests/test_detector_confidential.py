@@ -371,22 +371,43 @@ def test_simulated_district_disclosures_found_and_look_alikes_not_flagged(real_e
 # the blind test file
 # --------------------------------------------------------------------------------------------
 
+#: the blind files and their sizes. test2 (staff addressing students and parents by name,
+#: written blind at stop 30) was read once, for versions 2 and 3 at the same time: version 2
+#: recall 0.897 and precision 0.759 there, under both bars (checks/docs/confidential-v3b-rule.txt).
+#: Version 3 measured: test recall 0.971, precision 0.951 (version 2: 0.929, 0.970); test2
+#: recall 0.983, precision 0.927.
+BLIND_FILES = {"test": 276, "test2": 288}
+
+
 @pytest.fixture(scope="module")
-def test_result(det):
-    return confidential.evaluate(det=det)
+def blind_results(det):
+    return {split: confidential.evaluate(datasets.path_of(confidential.NAME, split), det=det)
+            for split in BLIND_FILES}
 
 
-def test_precision_and_recall_bars_on_the_blind_test_file(test_result):
-    eval_result = test_result
+def test_every_blind_file_is_measured_here():
+    assert datasets.test_splits(confidential.NAME) == list(BLIND_FILES)
+
+
+@pytest.mark.parametrize("split", BLIND_FILES)
+def test_precision_and_recall_bars_on_the_blind_test_files(blind_results, split):
+    eval_result = blind_results[split]
     m = eval_result["labels"]["confidential"]
-    assert eval_result["n"] == 276
-    assert m["precision"] >= 0.85, m  # the bar (measured 0.970)
-    assert m["recall"] >= 0.9, m  # the bar (measured 0.929)
+    assert eval_result["n"] == BLIND_FILES[split]
+    assert m["precision"] >= 0.85, m  # the bar
+    assert m["recall"] >= 0.9, m  # the bar
     for kind, r in eval_result["kinds"].items():
-        assert r["flagged"] >= 0.75, (kind, r)  # lowest measured: credentials 10 of 13
-        # a flagged text may be named with another kind than its gold one (two personal
-        # contacts measured, named as the student's address or ID)
+        assert r["flagged"] >= 0.8, (kind, r)  # lowest measured: test's home address 11 of 13
+        # a flagged text may be named with another kind than its gold one (measured: personal
+        # contacts named as the student's address or ID, health named as special education)
         assert r["kind_named"] >= r["flagged"] - 0.15, (kind, r)
+
+
+def test_evaluate_reads_the_blind_file_asked_for(capsys):
+    assert confidential.main(["evaluate", "--split", "test2"]) == 0
+    assert "on confidential.test2.jsonl (288 items)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        confidential.main(["evaluate", "--split", "eval"])  # retired into training
 
 
 def test_dev_file_is_well_formed_and_shares_no_text_with_train_or_eval():

@@ -1661,11 +1661,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-search", action="store_true",
                         help="train: reuse the hyper-parameters recorded in the committed model")
     parser.add_argument("--errors", action="store_true", help="evaluate: list the errors")
+    from checks import datasets
+
+    parser.add_argument("--split", default="test", choices=datasets.test_splits(NAME),
+                        help="evaluate: which blind test file (default: test)")
     args = parser.parse_args(argv)
     if args.command == "train":
         train(search=not args.no_search)
         return 0
-    result = evaluate()
+    result = evaluate(datasets.path_of(NAME, args.split))
     m = result["labels"][LABELS[1]]
     print(f"{NAME} {result['version']} on {result['file']} ({result['n']} items): "
           f"confidential precision {m['precision']:.3f} recall {m['recall']:.3f} "
