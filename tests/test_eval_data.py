@@ -30,10 +30,10 @@ EXTRA_TESTS = ("test2", "test3", "test4", "test6", "test7", "test8", "test9", "t
 #: sees them) until a round's rule reads them (none now: test18 and test19 were read at stop 30,
 #: for round 43's model and version 7)
 HELD_UNREAD: tuple[str, ...] = ()
-#: later blind test files of the confidential detector, and those held unread in
-#: ``checks/data/held/`` until a rule reads them (checks/docs/confidential-v3-plan.txt)
-CONFIDENTIAL_TESTS: tuple[str, ...] = ("test2",)
-CONFIDENTIAL_HELD: tuple[str, ...] = ()
+#: later blind test files of the other detectors, and those held unread in ``checks/data/held/``
+#: until a rule reads them (checks/docs/confidential-v3-plan.txt, teacher-content-v3-rule.txt)
+LATER_TESTS: dict[str, tuple[str, ...]] = {"confidential": ("test2",), "teacher-content": ()}
+LATER_HELD: dict[str, tuple[str, ...]] = {"confidential": (), "teacher-content": ("test2",)}
 #: comments written for training that no kept version is fitted on (``checks/data/README.md``:
 #: rounds 9 and 10, both not kept)
 UNUSED = "unused"
@@ -95,7 +95,7 @@ MIN_PER_KIND = 5
 
 
 def load(detector: str, split: str) -> list[dict]:
-    held = {"comment": HELD_UNREAD, "confidential": CONFIDENTIAL_HELD}.get(detector, ())
+    held = HELD_UNREAD if detector == "comment" else LATER_HELD.get(detector, ())
     path = DATA / ("held" if split in held else "") / f"{detector}.{split}.jsonl"
     rows = []
     with path.open(encoding="utf-8") as fh:
@@ -120,12 +120,12 @@ def texts(detector: str, row: dict) -> list[str]:
 
 
 BLIND = (*EXTRA_TESTS, *HELD_UNREAD)
-CONFIDENTIAL_BLIND = (*CONFIDENTIAL_TESTS, *CONFIDENTIAL_HELD)
+LATER_BLIND = [(d, s) for d in LATER_TESTS for s in (*LATER_TESTS[d], *LATER_HELD[d])]
+CONFIDENTIAL_BLIND = tuple(s for d, s in LATER_BLIND if d == "confidential")
 ALL = ([(d, s) for d in DETECTORS for s in SPLITS] + [("comment", s) for s in BLIND]
-       + [("comment", UNUSED), ("comment", REPLIES), ("comment", PAIRS)]
-       + [("confidential", s) for s in CONFIDENTIAL_BLIND])
+       + [("comment", UNUSED), ("comment", REPLIES), ("comment", PAIRS)] + LATER_BLIND)
 MEASURED_FILES = ([(d, s) for d in DETECTORS for s in MEASURED] + [("comment", s) for s in BLIND]
-                  + [("confidential", s) for s in CONFIDENTIAL_BLIND])
+                  + LATER_BLIND)
 HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
                + [(held, t) for held in BLIND for t in TRAINING]
                + [(held, UNUSED) for held in ("test", *BLIND)]
@@ -224,10 +224,11 @@ def test_every_blind_comment_file_on_disk_is_checked_here():
     from checks import datasets
 
     assert datasets.test_splits("comment") == ["test", *EXTRA_TESTS]
-    assert datasets.test_splits("confidential") == ["test", *CONFIDENTIAL_TESTS]
+    for detector, later in LATER_TESTS.items():
+        assert datasets.test_splits(detector) == ["test", *later]
     held = sorted(p.name for p in (DATA / "held").glob("*.jsonl"))
     assert held == sorted([f"comment.{s}.jsonl" for s in HELD_UNREAD]
-                          + [f"confidential.{s}.jsonl" for s in CONFIDENTIAL_HELD])
+                          + [f"{d}.{s}.jsonl" for d in LATER_HELD for s in LATER_HELD[d]])
 
 
 @pytest.mark.parametrize("split", (*SPLITS, *BLIND, UNUSED, REPLIES, PAIRS))
