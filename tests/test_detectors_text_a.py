@@ -95,11 +95,31 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 # the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-def test_teacher_content_meets_its_bar_on_the_blind_test_file():
-    result = evaluation.evaluate("teacher-content")
-    assert result["n"] == 327
+#: teacher-content's blind files; test2 (posts and replies of teacher pages, written blind at
+#: stop 30 and read once, for version 2 and a candidate: checks/docs/teacher-content-v3-rule.txt)
+TEACHER_CONTENT_FILES = {"test": 327, "test2": 327}
+
+
+@pytest.mark.parametrize("split", [
+    "test",
+    pytest.param("test2", marks=pytest.mark.xfail(
+        strict=True, reason="version 2's non-school F1 on test2 is 0.844 (P 0.754, R 0.958), "
+                            "under the bar; see checks/README.md")),
+])
+def test_teacher_content_meets_its_bar_on_the_blind_test_files(split):
+    result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
+                                                                              split))
+    assert result["n"] == TEACHER_CONTENT_FILES[split]
     assert result["labels"]["non_school"]["f1"] >= 0.9, evaluation.format_table(result)
     assert result["macro_f1"] >= 0.9, evaluation.format_table(result)
+
+
+def test_teacher_content_on_test2_holds_what_was_measured():
+    """Under the bar, but no worse than measured: non-school F1 0.844, recall 0.958."""
+    result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
+                                                                              "test2"))
+    assert result["labels"]["non_school"]["f1"] >= 0.84, evaluation.format_table(result)
+    assert result["labels"]["non_school"]["recall"] >= 0.95, evaluation.format_table(result)
 
 
 def test_controversy_meets_its_bar_on_the_blind_test_file():
