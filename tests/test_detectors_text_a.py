@@ -95,11 +95,37 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 # the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-def test_teacher_content_meets_its_bar_on_the_blind_test_file():
-    result = evaluation.evaluate("teacher-content")
-    assert result["n"] == 327
+#: teacher-content's blind files; test2 and test3 (posts and replies of teacher pages, written
+#: blind at stop 30, each read once: checks/docs/teacher-content-v3-rule.txt, -v3b-rule.txt)
+TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308}
+
+
+@pytest.mark.parametrize("split", [
+    "test",
+    pytest.param("test2", marks=pytest.mark.xfail(
+        strict=True, reason="version 2's non-school F1 on test2 is 0.844 (P 0.754, R 0.958), "
+                            "under the bar; see checks/README.md")),
+    pytest.param("test3", marks=pytest.mark.xfail(
+        strict=True, reason="version 2's non-school F1 on test3 is 0.796 (P 0.716, R 0.896), "
+                            "under the bar; see checks/README.md")),
+])
+def test_teacher_content_meets_its_bar_on_the_blind_test_files(split):
+    result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
+                                                                              split))
+    assert result["n"] == TEACHER_CONTENT_FILES[split]
     assert result["labels"]["non_school"]["f1"] >= 0.9, evaluation.format_table(result)
     assert result["macro_f1"] >= 0.9, evaluation.format_table(result)
+
+
+@pytest.mark.parametrize(("split", "f1", "recall"), [("test2", 0.84, 0.95),
+                                                     ("test3", 0.79, 0.89)])
+def test_teacher_content_where_under_the_bar_holds_what_was_measured(split, f1, recall):
+    """Under the bar, but no worse than measured: non-school F1 0.844 and 0.796, recall 0.958
+    and 0.896."""
+    result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
+                                                                              split))
+    assert result["labels"]["non_school"]["f1"] >= f1, evaluation.format_table(result)
+    assert result["labels"]["non_school"]["recall"] >= recall, evaluation.format_table(result)
 
 
 def test_controversy_meets_its_bar_on_the_blind_test_file():
