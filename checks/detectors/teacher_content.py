@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.spelling import Speller
 
 NAME = "teacher-content"
-METHOD_VERSION = "2"  # bump when features or method change (model and speller hashes appended)
+METHOD_VERSION = "3"  # bump when features, method or training rows change (hashes added)
 LABELS = ("school", "non_school")  # second = positive (flagged)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "teacher-content.json"
