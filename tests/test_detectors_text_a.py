@@ -95,19 +95,19 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 # the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-#: teacher-content's blind files; test2 and test3 (posts and replies of teacher pages, written
-#: blind at stop 30, each read once: checks/docs/teacher-content-v3-rule.txt, -v3b-rule.txt)
-TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308}
+#: teacher-content's blind files; test2 to test4 (posts and replies of teacher pages in their
+#: everyday register, written blind at stop 30, each read once: checks/docs/teacher-content-v3*-
+#: rule.txt). Version 3 (version 2 fitted also on 948 rows of that register) measured non-school
+#: F1 0.914 / 0.876 / 0.849 / 0.872; version 2 0.904 / 0.844 / 0.796 / 0.853.
+TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308, "test4": 311}
+UNDER_THE_BAR = {"test2": (0.876, 0.910), "test3": (0.849, 0.896), "test4": (0.872, 0.890)}
 
 
 @pytest.mark.parametrize("split", [
     "test",
-    pytest.param("test2", marks=pytest.mark.xfail(
-        strict=True, reason="version 2's non-school F1 on test2 is 0.844 (P 0.754, R 0.958), "
-                            "under the bar; see checks/README.md")),
-    pytest.param("test3", marks=pytest.mark.xfail(
-        strict=True, reason="version 2's non-school F1 on test3 is 0.796 (P 0.716, R 0.896), "
-                            "under the bar; see checks/README.md")),
+    *(pytest.param(split, marks=pytest.mark.xfail(
+        strict=True, reason=f"version 3's non-school F1 on {split} is {f1}, under the bar; see "
+                            "checks/README.md")) for split, (f1, _) in UNDER_THE_BAR.items()),
 ])
 def test_teacher_content_meets_its_bar_on_the_blind_test_files(split):
     result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
@@ -117,15 +117,15 @@ def test_teacher_content_meets_its_bar_on_the_blind_test_files(split):
     assert result["macro_f1"] >= 0.9, evaluation.format_table(result)
 
 
-@pytest.mark.parametrize(("split", "f1", "recall"), [("test2", 0.84, 0.95),
-                                                     ("test3", 0.79, 0.89)])
-def test_teacher_content_where_under_the_bar_holds_what_was_measured(split, f1, recall):
-    """Under the bar, but no worse than measured: non-school F1 0.844 and 0.796, recall 0.958
-    and 0.896."""
+@pytest.mark.parametrize("split", UNDER_THE_BAR)
+def test_teacher_content_where_under_the_bar_holds_what_was_measured(split):
+    """Under the bar, but no worse than measured (F1 and recall, to two decimals)."""
+    f1, recall = UNDER_THE_BAR[split]
     result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
                                                                               split))
-    assert result["labels"]["non_school"]["f1"] >= f1, evaluation.format_table(result)
-    assert result["labels"]["non_school"]["recall"] >= recall, evaluation.format_table(result)
+    m = result["labels"]["non_school"]
+    assert m["f1"] >= f1 - 0.005 and m["recall"] >= recall - 0.005, evaluation.format_table(
+        result)
 
 
 def test_controversy_meets_its_bar_on_the_blind_test_file():
