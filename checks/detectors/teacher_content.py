@@ -14,7 +14,10 @@ Method (see ``checks/docs/teacher-content.md`` for the measurements):
   (``checks.detectors.spelling``: words known neither to English nor to the training rows), so
   a typo does not hide a cue ("VBS registration at our chhurch"); training texts are never
   corrected, so the model is the same either way;
-- one L2 logistic regression over both (``checks/detectors/models/teacher-content.json``,
+- a MiniLM fine-tuned end to end on the training rows (``checks.detectors.finetune
+  teacher-content``, int8 ONNX): its log-odds of non_school, read from the corrected reading so
+  a typo does not hide what the text is about; in training its out-of-fold column;
+- one L2 logistic regression over all three (``checks/detectors/models/teacher-content.json``,
   a ``checks.detectors.linear.LinearModel``), trained on the training files of ``checks.datasets``
   by ``python -m checks.train teacher-content``; C and the cue weight were chosen by repeated
   5-fold cross-validation on those rows.
@@ -298,8 +301,9 @@ def features(texts: Sequence[str], encoder: TextEncoder, speller: Speller | None
              ) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
     """The model's input for ``texts`` (one ``encode`` call, one classifier pass) and the cue
     hits behind it: the embedding of the text as written, the cues also of its corrected
-    reading (``speller``), the fine-tuned classifier's log-odds of non_school (in training its
-    out-of-fold probabilities ``ft`` instead)."""
+    reading (``speller``), the fine-tuned classifier's log-odds of non_school, read from the
+    corrected reading too (in training its out-of-fold probabilities ``ft`` instead; the speller
+    knows every training word, so no training text would be corrected)."""
     import numpy as np
 
     texts = [strip_addressee(t) for t in texts]
@@ -308,7 +312,7 @@ def features(texts: Sequence[str], encoder: TextEncoder, speller: Speller | None
     if ft is None:
         if classifier is None:
             raise ValueError("features needs the fine-tuned classifier or its probabilities")
-        ft = classifier.predict_proba(texts)
+        ft = classifier.predict_proba([speller.correct(t) for t in texts] if speller else texts)
     p = np.clip(np.asarray(ft, dtype=np.float64)[:, 1], 1e-4, 1 - 1e-4)
     return np.hstack([emb, cue_matrix(hits), np.log(p / (1 - p))[:, None]]), hits
 
