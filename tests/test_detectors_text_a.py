@@ -95,12 +95,13 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 # the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-#: teacher-content's blind files; test2 to test4 (posts and replies of teacher pages in their
+#: teacher-content's blind files; test2 to test5 (posts and replies of teacher pages in their
 #: everyday register, written blind at stop 30, each read once: checks/docs/teacher-content-v3*-
 #: rule.txt). Version 3 (version 2 fitted also on 948 rows of that register) measured non-school
-#: F1 0.914 / 0.876 / 0.849 / 0.872; version 2 0.904 / 0.844 / 0.796 / 0.853.
-TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308, "test4": 311}
-UNDER_THE_BAR = {"test2": (0.876, 0.910), "test3": (0.849, 0.896), "test4": (0.872, 0.890)}
+#: F1 0.914 / 0.876 / 0.849 / 0.872 / 0.849; version 2 0.904 / 0.844 / 0.796 / 0.853.
+TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308, "test4": 311, "test5": 332}
+UNDER_THE_BAR = {"test2": (0.876, 0.910), "test3": (0.849, 0.896), "test4": (0.872, 0.890),
+                 "test5": (0.849, 0.860)}
 
 
 @pytest.mark.parametrize("split", [
