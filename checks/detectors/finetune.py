@@ -228,7 +228,18 @@ def confidential_task(rows: Sequence[dict[str, Any]]) -> Task:
             list(range(len(rows))), tuple(LABELS), FINETUNED_MAX_TOKENS)
 
 
-TASKS = {"comment": comment_task, "confidential": confidential_task}
+def teacher_content_task(rows: Sequence[dict[str, Any]]) -> Task:
+    """The teacher-content detector's rows: a teacher page's post or reply (without the @names
+    it opens with, as the detector reads it), school or not, each its own group."""
+    from checks.detectors.replies import strip_addressee
+    from checks.detectors.teacher_content import FINETUNED_MAX_TOKENS, LABELS
+
+    return ([strip_addressee(r["text"]) for r in rows], [LABELS.index(r["label"]) for r in rows],
+            list(range(len(rows))), tuple(LABELS), FINETUNED_MAX_TOKENS)
+
+
+TASKS = {"comment": comment_task, "confidential": confidential_task,
+         "teacher-content": teacher_content_task}
 
 
 def fine_tune_detector(name: str, member: Member | None = None,

@@ -47,6 +47,7 @@ class Member:
 MEMBERS: dict[str, tuple[Member, ...]] = {
     "comment": (Member("", 7), Member("-2", 11, 0.4)),
     "confidential": (Member("", 7),),
+    "teacher-content": (Member("", 7),),
 }
 
 

@@ -14,7 +14,10 @@ Method (see ``checks/docs/teacher-content.md`` for the measurements):
   (``checks.detectors.spelling``: words known neither to English nor to the training rows), so
   a typo does not hide a cue ("VBS registration at our chhurch"); training texts are never
   corrected, so the model is the same either way;
-- one L2 logistic regression over both (``checks/detectors/models/teacher-content.json``,
+- a MiniLM fine-tuned end to end on the training rows (``checks.detectors.finetune
+  teacher-content``, int8 ONNX): its log-odds of non_school, read from the corrected reading so
+  a typo does not hide what the text is about; in training its out-of-fold column;
+- one L2 logistic regression over all three (``checks/detectors/models/teacher-content.json``,
   a ``checks.detectors.linear.LinearModel``), trained on the training files of ``checks.datasets``
   by ``python -m checks.train teacher-content``; C and the cue weight were chosen by repeated
   5-fold cross-validation on those rows.
@@ -42,7 +45,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.spelling import Speller
 
 NAME = "teacher-content"
-METHOD_VERSION = "3"  # bump when features, method or training rows change (hashes added)
+METHOD_VERSION = "4"  # bump when features, method or training rows change (hashes added)
+#: the fine-tuned classifier's log-odds of non_school (``checks.detectors.finetune``), one more
+#: column of the regression; texts are read up to this many tokens
+FINETUNED_FEATURE = "finetuned_logit"
+FINETUNED_MAX_TOKENS = 128
 LABELS = ("school", "non_school")  # second = positive (flagged)
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "models" / "teacher-content.json"
@@ -51,6 +58,10 @@ CUE_CAP = 2
 
 class TextEncoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class TextClassifier(Protocol):
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -273,7 +284,8 @@ def active(hits: Mapping[str, list[str]], group: str) -> bool:
 def feature_names() -> list[str]:
     from checks.detectors.embedding import DIMENSIONS
 
-    return [f"emb[{i}]" for i in range(DIMENSIONS)] + [f"cue:{g}" for g in CUES]
+    return ([f"emb[{i}]" for i in range(DIMENSIONS)] + [f"cue:{g}" for g in CUES]
+            + [FINETUNED_FEATURE])
 
 
 def cue_matrix(hits: Sequence[Mapping[str, list[str]]]) -> np.ndarray:
@@ -284,16 +296,25 @@ def cue_matrix(hits: Sequence[Mapping[str, list[str]]]) -> np.ndarray:
                      for h in hits], dtype=np.float64)
 
 
-def features(texts: Sequence[str], encoder: TextEncoder, speller: Speller | None = None,
+def features(texts: Sequence[str], encoder: TextEncoder, speller: Speller | None = None, *,
+             classifier: TextClassifier | None = None, ft: np.ndarray | None = None,
              ) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
-    """The model's input for ``texts`` (one ``encode`` call) and the cue hits behind it: the
-    embedding of the text as written, the cues also of its corrected reading (``speller``)."""
+    """The model's input for ``texts`` (one ``encode`` call, one classifier pass) and the cue
+    hits behind it: the embedding of the text as written, the cues also of its corrected
+    reading (``speller``), the fine-tuned classifier's log-odds of non_school, read from the
+    corrected reading too (in training its out-of-fold probabilities ``ft`` instead; the speller
+    knows every training word, so no training text would be corrected)."""
     import numpy as np
 
     texts = [strip_addressee(t) for t in texts]
     hits = [cue_hits(t, speller.correct(t) if speller else None) for t in texts]
     emb = np.asarray(encoder.encode(texts), dtype=np.float64)
-    return np.hstack([emb, cue_matrix(hits)]), hits
+    if ft is None:
+        if classifier is None:
+            raise ValueError("features needs the fine-tuned classifier or its probabilities")
+        ft = classifier.predict_proba([speller.correct(t) for t in texts] if speller else texts)
+    p = np.clip(np.asarray(ft, dtype=np.float64)[:, 1], 1e-4, 1 - 1e-4)
+    return np.hstack([emb, cue_matrix(hits), np.log(p / (1 - p))[:, None]]), hits
 
 
 def text_of(item: Any, index: int = 0) -> str:
@@ -343,6 +364,7 @@ class TeacherContentDetector:
         if list(self.model.classes) != list(LABELS):
             raise ValueError(f"{NAME} model classes {self.model.classes}, expected {LABELS}")
         self._encoder = encoder
+        self._classifier: TextClassifier | None = None
         from checks.detectors import spelling
 
         digest = hashlib.sha256(self.model.dumps().encode("utf-8")).hexdigest()
@@ -355,6 +377,17 @@ class TeacherContentDetector:
 
             self._encoder = encoder()
         return self._encoder
+
+    @property
+    def classifier(self) -> TextClassifier:
+        if self._classifier is None:
+            from checks.detectors.finetuned import FineTunedClassifier, onnx_paths
+
+            (path,) = onnx_paths(NAME)
+            self._classifier = FineTunedClassifier(path, LABELS,
+                                                   self.model.meta["finetuned_sha256"],
+                                                   max_tokens=FINETUNED_MAX_TOKENS)
+        return self._classifier
 
     def validate(self, item: Mapping[str, Any]) -> None:
         """Raise ``InputError`` if ``item`` cannot be scored (for per-line CLI errors)."""
@@ -374,7 +407,8 @@ class TeacherContentDetector:
             from checks.detectors import spelling
 
             speller = spelling.for_detector(NAME)
-            x, hits = features([texts[i] for i in scored], self.encoder, speller)
+            x, hits = features([texts[i] for i in scored], self.encoder, speller,
+                               classifier=self.classifier)
             proba = self.model.positive_proba(x)
             for i, p, h in zip(scored, proba, hits, strict=True):
                 verdicts[i] = self._verdict(float(p), h, _cue_fixes(texts[i], h, speller))
@@ -430,8 +464,8 @@ def fit(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight: float,
     from checks.detectors.embedding import DIMENSIONS, MODEL_ID
     from checks.detectors.linear import fit_logistic
 
-    n_cues = x.shape[1] - DIMENSIONS
-    scale = [1.0] * DIMENSIONS + [1.0 / cue_weight] * n_cues
+    n_cues = x.shape[1] - DIMENSIONS - 1
+    scale = [1.0] * DIMENSIONS + [1.0 / cue_weight] * n_cues + [1.0]
     return fit_logistic(x, labels, LABELS, C=C, column_scale=scale, feature_names=feature_names(),
                         train_sha256=train_sha256, embedding_model=MODEL_ID, tol=tol,
                         meta={"cue_weight": cue_weight, "cue_cap": CUE_CAP, **(meta or {})})
@@ -477,8 +511,12 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
         from checks.detectors.embedding import encoder as shared_encoder
 
         encoder = shared_encoder()
-    x, _ = features([r["text"] for r in rows], encoder)
+    from checks.detectors.finetune import read_oof
+
+    ft, finetuned_sha = read_oof(NAME, rows, datasets.joined_sha256(paths), LABELS)
+    x, _ = features([r["text"] for r in rows], encoder, ft=ft)
     meta: dict[str, Any] = {"train_file": datasets.joined_names(paths), "n_train": len(rows),
+                            "finetuned_sha256": finetuned_sha,
                             "cv_folds": CV_FOLDS, "cv_repeats": CV_REPEATS, "cv_seed": CV_SEED}
     if search:
         table = []
