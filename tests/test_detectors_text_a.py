@@ -95,13 +95,13 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 # the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-#: teacher-content's blind files; test2 to test6 (posts and replies of teacher pages in their
-#: everyday register, written blind at stop 30 and 31, each read once: checks/docs/teacher-
-#: content-v3*-rule.txt, -v4*-rule.txt). Version 4 (version 3 plus a fine-tuned classifier that
-#: reads the spelling-corrected text) measured non-school F1 0.957 / 0.906 / 0.908 / 0.912 /
-#: 0.893 / 0.912; version 3 0.914 / 0.876 / 0.849 / 0.872 / 0.849 / 0.847.
+#: teacher-content's blind files; test2 to test7 (posts and replies of teacher pages in their
+#: everyday register, written blind at stops 30 and 31, each read once: checks/docs/teacher-
+#: content-v3*-rule.txt, -v4*-rule.txt, -v5-rule.txt). Version 4 (version 3 plus a fine-tuned
+#: classifier that reads the spelling-corrected text) measured non-school F1 0.957 / 0.906 /
+#: 0.908 / 0.912 / 0.893 / 0.912 / 0.924; version 3 0.914 / 0.876 / 0.849 / 0.872 / 0.849 / 0.847.
 TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308, "test4": 311, "test5": 332,
-                         "test6": 297}
+                         "test6": 297, "test7": 340}
 UNDER_THE_BAR = {"test5": (0.893, 0.887)}
 
 
