@@ -546,11 +546,10 @@ class CommentDetector:
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
-            from checks.detectors.finetuned import FineTunedEnsemble, onnx_paths
+            from checks.detectors import finetuned
 
-            self._classifier = FineTunedEnsemble(
-                list(zip(onnx_paths(NAME), self.model.finetuned_sha256, strict=True)), LABELS,
-                max_tokens=FINETUNED_MAX_TOKENS)
+            self._classifier = finetuned.for_detector(NAME, LABELS, self.model.finetuned_sha256,
+                                                      max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier
 
     @property

@@ -147,3 +147,12 @@ class FineTunedEnsemble:
         for member in self.members[1:]:
             out = out + member.predict_proba(texts)
         return out / len(self.members)
+
+
+def for_detector(detector: str, labels: Sequence[str], sha256s: str | Sequence[str], *,
+                 max_tokens: int = MAX_TOKENS) -> FineTunedEnsemble:
+    """``detector``'s fine-tuned classifiers (``MEMBERS`` order), each checked against the
+    sha256 its model JSON records (one string when it has one member), as their mean."""
+    shas = [sha256s] if isinstance(sha256s, str) else list(sha256s)
+    return FineTunedEnsemble(list(zip(onnx_paths(detector), shas, strict=True)), labels,
+                             max_tokens=max_tokens)

@@ -381,12 +381,11 @@ class TeacherContentDetector:
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
-            from checks.detectors.finetuned import FineTunedClassifier, onnx_paths
+            from checks.detectors import finetuned
 
-            (path,) = onnx_paths(NAME)
-            self._classifier = FineTunedClassifier(path, LABELS,
-                                                   self.model.meta["finetuned_sha256"],
-                                                   max_tokens=FINETUNED_MAX_TOKENS)
+            self._classifier = finetuned.for_detector(NAME, LABELS,
+                                                      self.model.meta["finetuned_sha256"],
+                                                      max_tokens=FINETUNED_MAX_TOKENS)
         return self._classifier
 
     def validate(self, item: Mapping[str, Any]) -> None:
