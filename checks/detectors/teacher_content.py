@@ -307,12 +307,13 @@ def features(texts: Sequence[str], encoder: TextEncoder, speller: Speller | None
     import numpy as np
 
     texts = [strip_addressee(t) for t in texts]
-    hits = [cue_hits(t, speller.correct(t) if speller else None) for t in texts]
+    corrected = [speller.correct(t) for t in texts] if speller else None
+    hits = [cue_hits(t, corrected[i] if corrected else None) for i, t in enumerate(texts)]
     emb = np.asarray(encoder.encode(texts), dtype=np.float64)
     if ft is None:
         if classifier is None:
             raise ValueError("features needs the fine-tuned classifier or its probabilities")
-        ft = classifier.predict_proba([speller.correct(t) for t in texts] if speller else texts)
+        ft = classifier.predict_proba(corrected or texts)
     p = np.clip(np.asarray(ft, dtype=np.float64)[:, 1], 1e-4, 1 - 1e-4)
     return np.hstack([emb, cue_matrix(hits), np.log(p / (1 - p))[:, None]]), hits
 
