@@ -45,6 +45,10 @@ REPLIES = "replies"
 #: contrast rows (sets sharing topic and wording, differing in label) written for round 42
 #: (``checks/docs/round42-rule.txt``); no kept version is fitted on them
 PAIRS = "pairs"
+#: protected complaints that sound alarming, in contrast sets with threats and plain comments,
+#: written for round 45 (``checks/docs/round45-rule.txt``); fitted on by a stack at most, never
+#: by a fine-tuned classifier
+ALARMING = "alarming"
 #: blind files of one register, written mainly to count false alarms in it: their rarer grounds
 #: need only this many examples each
 GENRE_FILES = {"test15": 10, "test16": 10, "test18": 10, "test21": 10}
@@ -125,7 +129,7 @@ BLIND = (*EXTRA_TESTS, *HELD_UNREAD)
 LATER_BLIND = [(d, s) for d in LATER_TESTS for s in (*LATER_TESTS[d], *LATER_HELD[d])]
 CONFIDENTIAL_BLIND = tuple(s for d, s in LATER_BLIND if d == "confidential")
 ALL = ([(d, s) for d in DETECTORS for s in SPLITS] + [("comment", s) for s in BLIND]
-       + [("comment", UNUSED), ("comment", REPLIES), ("comment", PAIRS)] + LATER_BLIND)
+       + [("comment", s) for s in (UNUSED, REPLIES, PAIRS, ALARMING)] + LATER_BLIND)
 MEASURED_FILES = ([(d, s) for d in DETECTORS for s in MEASURED] + [("comment", s) for s in BLIND]
                   + LATER_BLIND)
 HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
@@ -135,7 +139,9 @@ HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
                + [(held, REPLIES) for held in ("test", *BLIND)]
                + [(REPLIES, t) for t in (*TRAINING, UNUSED)]
                + [(held, PAIRS) for held in ("test", *BLIND)]
-               + [(PAIRS, t) for t in (*TRAINING, UNUSED, REPLIES)])
+               + [(PAIRS, t) for t in (*TRAINING, UNUSED, REPLIES)]
+               + [(held, ALARMING) for held in ("test", *BLIND)]
+               + [(ALARMING, t) for t in (*TRAINING, UNUSED, REPLIES, PAIRS)])
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +209,7 @@ def test_comment_posts_differ_between_splits(data, held, fitted):
 
 
 @pytest.mark.parametrize(("held", "fitted"), [h for h in HELD_FITTED
-                                             if not {UNUSED, REPLIES, PAIRS} & set(h)
+                                             if not {UNUSED, REPLIES, PAIRS, ALARMING} & set(h)
                                              and h[0] not in BLIND])
 def test_controversy_long_comments_not_shared_between_splits(data, held, fitted):
     """Short stock replies ("So proud!") may recur; anything of six words or more may not."""
@@ -233,7 +239,7 @@ def test_every_blind_comment_file_on_disk_is_checked_here():
                           + [f"{d}.{s}.jsonl" for d in LATER_HELD for s in LATER_HELD[d]])
 
 
-@pytest.mark.parametrize("split", (*SPLITS, *BLIND, UNUSED, REPLIES, PAIRS))
+@pytest.mark.parametrize("split", (*SPLITS, *BLIND, UNUSED, REPLIES, PAIRS, ALARMING))
 def test_protected_comments(data, split):
     rows = data["comment", split]
     for row in rows:
