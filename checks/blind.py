@@ -1,4 +1,5 @@
-"""The comment detector's quality bars on every blind test file at once: ``python -m checks.blind``.
+"""The comment detector's quality bars on every blind test file at once: ``python -m checks.blind``
+(``--detector teacher-content``: that detector's, ``checks.blind_teacher_content``).
 
 For each blind file (``checks.datasets.test_splits("comment")``) and pooled over the short files,
 the longer files and all of them: threats found of the threats there, with a 95 % Wilson
@@ -163,24 +164,37 @@ def _chi2(found: Any, totals: Any) -> Any:
 def spread(lines: Sequence[Line], pool: str, measure: str) -> Spread | None:
     """``measure`` ("threat recall" or "protected given a ground") over ``lines``; None when
     fewer than two files, or when the pool's rate is 0 or 1 (nothing can differ)."""
+    threats = measure == "threat recall"
+    return rate_spread([x.name for x in lines],
+                       [x.threats_found if threats else x.protected_flagged for x in lines],
+                       [x.threats if threats else x.protected for x in lines],
+                       pool, measure, higher_is_worse=not threats)
+
+
+def rate_spread(names: Sequence[str], found: Sequence[int], totals: Sequence[int], pool: str,
+                measure: str, *, higher_is_worse: bool) -> Spread | None:
+    """Whether the files ``names`` (``found`` of ``totals`` each) differ more than one common
+    rate would make them (``Spread``); the furthest file is looked for on the bar's side
+    (``higher_is_worse``: more found is worse, as protected comments flagged or errors made).
+    None when fewer than two files, or when the pool's rate is 0 or 1."""
     import numpy as np
     from scipy.stats import binom
 
-    threats = measure == "threat recall"
-    found = np.array([x.threats_found if threats else x.protected_flagged for x in lines])
-    totals = np.array([x.threats if threats else x.protected for x in lines])
-    if len(lines) < 2 or not 0 < found.sum() < totals.sum():
+    found_a, totals_a = np.array(found), np.array(totals)
+    if len(names) < 2 or not 0 < found_a.sum() < totals_a.sum():
         return None
-    rate = found.sum() / totals.sum()
-    statistic = float(_chi2(found, totals))
-    draws = np.random.default_rng(SPREAD_SEED).binomial(totals, rate, (SPREAD_DRAWS, len(lines)))
-    p = float((_chi2(draws, totals) >= statistic - 1e-9).mean())
-    tails = binom.cdf(found, totals, rate) if threats else binom.sf(found - 1, totals, rate)
+    rate = found_a.sum() / totals_a.sum()
+    statistic = float(_chi2(found_a, totals_a))
+    draws = np.random.default_rng(SPREAD_SEED).binomial(totals_a, rate,
+                                                        (SPREAD_DRAWS, len(names)))
+    p = float((_chi2(draws, totals_a) >= statistic - 1e-9).mean())
+    tails = (binom.sf(found_a - 1, totals_a, rate) if higher_is_worse
+             else binom.cdf(found_a, totals_a, rate))
     i = int(np.argmin(tails))
-    return Spread(pool=pool, measure=measure, files=len(lines), found=int(found.sum()),
-                  total=int(totals.sum()), chi2=statistic, p=p, furthest=lines[i].name,
-                  furthest_count=f"{found[i]}/{totals[i]}", furthest_p=float(tails[i]),
-                  furthest_p_any=float(1 - (1 - tails[i]) ** len(lines)))
+    return Spread(pool=pool, measure=measure, files=len(names), found=int(found_a.sum()),
+                  total=int(totals_a.sum()), chi2=statistic, p=p, furthest=names[i],
+                  furthest_count=f"{found_a[i]}/{totals_a[i]}", furthest_p=float(tails[i]),
+                  furthest_p_any=float(1 - (1 - tails[i]) ** len(names)))
 
 
 def spreads(lines: Sequence[Line]) -> list[Spread]:
@@ -220,7 +234,12 @@ def print_table(lines: Sequence[Line], version: str) -> None:
                       end_section=i == files - 1)
     console = Console()
     console.print(table)
-    for x in spreads(lines):
+    print_spreads(console, spreads(lines))
+
+
+def print_spreads(console: Any, found: Sequence[Spread]) -> None:
+    """One sentence per ``Spread`` under a table."""
+    for x in found:
         verdict = "more than chance" if x.p < 0.05 else "no more than chance"
         console.print(f"{x.measure}, {x.pool} ({x.files} files, {x.found}/{x.total}): the files "
                       f"differ {verdict} (p = {x.p:.3f}); furthest {x.furthest} {x.furthest_count}"
@@ -228,15 +247,28 @@ def print_table(lines: Sequence[Line], version: str) -> None:
                       f"{x.furthest_p_any:.3f})", highlight=False)
 
 
+DETECTORS = ("comment", "teacher-content")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks.blind", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     from checks import datasets
 
-    parser.add_argument("--split", action="append", choices=datasets.test_splits("comment"),
+    parser.add_argument("--detector", choices=DETECTORS, default="comment",
+                        help="whose blind files (default: comment; teacher-content: "
+                             "checks.blind_teacher_content)")
+    parser.add_argument("--split", action="append",
                         help="only this blind file (repeatable)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
+    known = datasets.test_splits(args.detector)
+    unknown = [s for s in args.split or () if s not in known]
+    if unknown:
+        parser.error(f"{args.detector} has no blind file {', '.join(unknown)} "
+                     f"(it has {', '.join(known)})")
+    if args.detector == "teacher-content":
+        return _teacher_content(args.split, args.json)
     from checks.detectors import comment
 
     lines = measure(args.split)
@@ -248,6 +280,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print_table(lines, version)
     return 0 if all(x.bars_met for x in lines) else 1
+
+
+def _teacher_content(splits: Sequence[str] | None, as_json: bool) -> int:
+    from checks import blind_teacher_content as tc
+
+    lines, version = tc.measure(splits)
+    if as_json:
+        print(json.dumps({"detector": tc.NAME, "version": version, "bar_f1": tc.BAR_F1,
+                          "lines": [x.as_dict() for x in lines],
+                          "spread": [x.as_dict() for x in tc.spreads(lines)]}, indent=1))
+    else:
+        tc.print_table(lines, version)
+    return 0 if all(x.bar_met for x in lines) else 1
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def test_the_command_reports_each_file_and_fails_when_a_bar_does(capsys):
 def test_a_file_that_is_no_blind_file_is_refused(capsys):
     with pytest.raises(SystemExit):
         blind.main(["--split", "test5"])  # retired into training
-    assert "invalid choice: 'test5'" in capsys.readouterr().err
+    assert "comment has no blind file test5" in capsys.readouterr().err
 
 
 def made_line(name: str, threats_found: int, threats: int, flagged: int = 1,
@@ -117,3 +117,71 @@ def test_the_spread_is_reproducible_and_reported_by_the_command(capsys):
     assert threats["measure"] == "threat recall" and threats["files"] == 2
     assert threats["furthest"] == "test7" and 0 < threats["p"] <= 1
     assert protected["pool"] == "all" and protected["furthest_count"] == "4/75"
+
+
+# --------------------------------------------------------------------------------------------
+# teacher-content (checks.blind_teacher_content)
+# --------------------------------------------------------------------------------------------
+
+def test_a_teacher_content_line_counts_what_was_labelled_and_flagged():
+    from checks import blind_teacher_content as tc
+
+    x = tc.line("made-up", ["non_school", "non_school", "school", "school", "non_school"],
+                ["non_school", "school", "non_school", "school", "non_school"])
+    assert (x.posts, x.non_school, x.flagged, x.flagged_right, x.errors) == (5, 3, 3, 2, 2)
+    assert x.precision == x.recall == pytest.approx(2 / 3) and x.f1 == pytest.approx(2 / 3)
+    assert not x.bar_met
+    with pytest.raises(ValueError, match="2 labels but 1 verdicts"):
+        tc.line("short", ["school", "school"], ["school"])
+
+
+def test_teacher_content_pools_sum_the_counts_and_leave_the_first_file_out_of_everyday():
+    from checks import blind_teacher_content as tc
+
+    lines = tc.summary({
+        "test": (["non_school"] * 10 + ["school"] * 10, ["non_school"] * 10 + ["school"] * 10),
+        "test2": (["non_school"] * 10 + ["school"] * 10, ["school"] * 10 + ["school"] * 10),
+        "test3": (["non_school"] * 10 + ["school"] * 10, ["non_school"] * 20)})
+    by_name = {x.name: x for x in lines}
+    assert [x.name for x in lines] == ["test", "test2", "test3", "everyday", "all"]
+    everyday = by_name["everyday"]
+    assert (everyday.posts, everyday.non_school, everyday.flagged, everyday.errors) == (40, 20,
+                                                                                         20, 20)
+    # from the summed counts: test2's F1 is 0 (nothing flagged), test3's 2/3, pooled 0.5
+    assert by_name["test2"].f1 == 0 and by_name["test3"].f1 == pytest.approx(2 / 3)
+    assert everyday.f1 == pytest.approx(0.5) and by_name["all"].errors == 20
+    assert by_name["test"].bar_met and not everyday.bar_met
+
+
+def test_teacher_content_spread_looks_at_the_everyday_files_error_rates():
+    from checks import blind_teacher_content as tc
+
+    def made(name: str, errors: int) -> tc.Line:
+        return tc.Line(name, 300, 140, 140, 130, errors)
+
+    alike = tc.spreads([made("test", 90), made("test2", 25), made("test3", 26), made("test4", 24)])
+    assert len(alike) == 1 and alike[0].files == 3 and alike[0].p > 0.5  # "test" left out
+    apart = tc.spreads([made("test2", 10), made("test3", 25), made("test4", 60)])[0]
+    assert apart.p < 0.001 and apart.furthest == "test4"  # the file with more errors is worse
+    assert tc.spreads([made("test2", 10)]) == []
+
+
+def test_the_command_reports_teacher_content_files_and_fails_where_the_bar_does(capsys):
+    """Version 4: test5 0.893 (under the bar, 32 errors), test7 0.924 (23), as the tests of
+    test_detectors_text_a.py hold them."""
+    from checks.detectors import teacher_content
+
+    argv = ["--detector", "teacher-content", "--split", "test5", "--split", "test7", "--json"]
+    assert blind.main(argv) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == teacher_content.detector().version
+    lines = {x["name"]: x for x in report["lines"]}
+    assert list(lines) == ["test5", "test7", "everyday", "all"]
+    assert (lines["test5"]["posts"], lines["test5"]["errors"]) == (332, 32)
+    assert lines["test5"]["f1"] == pytest.approx(0.893, abs=0.0005)
+    assert not lines["test5"]["bar_met"] and lines["test7"]["bar_met"]
+    assert lines["everyday"]["errors"] == 32 + lines["test7"]["errors"]
+    assert report["spread"][0]["furthest"] == "test5"
+    with pytest.raises(SystemExit):
+        blind.main(["--detector", "teacher-content", "--split", "test19"])
+    assert "teacher-content has no blind file test19" in capsys.readouterr().err
