@@ -26,6 +26,7 @@ from checks.detectors import controversy, spelling, teacher_content
 from checks.detectors.base import InputError
 from checks.detectors.linear import LinearModel, ModelBundle, file_sha256, fit_logistic
 from tests.imports import imported_by
+from tests.once import once
 from tests.recording import Recording
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
@@ -105,29 +106,70 @@ TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308, "test4": 311, 
 UNDER_THE_BAR = {"test5": (0.893, 0.887)}
 
 
+@pytest.fixture(scope="module")
+def teacher_content_blind(tmp_path_factory):
+    """split -> ``checks.blind_teacher_content.Line`` of the committed version, each blind file
+    scored once per session."""
+    from checks import blind_teacher_content
+
+    def score(_folder):
+        lines, _ = blind_teacher_content.measure(list(TEACHER_CONTENT_FILES))
+        return {x.name: x for x in lines}
+
+    return once(tmp_path_factory, "teacher-content-blind", score)
+
+
+def school_f1(x) -> float:
+    """The school label's F1 from a line's counts (school posts called school are right)."""
+    right = x.posts - x.non_school - (x.flagged - x.flagged_right)
+    called, labelled = x.posts - x.flagged, x.posts - x.non_school
+    return 2 * right / (called + labelled) if called + labelled else 0.0
+
+
 @pytest.mark.parametrize("split", [
     *(split for split in TEACHER_CONTENT_FILES if split not in UNDER_THE_BAR),
     *(pytest.param(split, marks=pytest.mark.xfail(
         strict=True, reason=f"version 4's non-school F1 on {split} is {f1}, under the bar; see "
                             "checks/README.md")) for split, (f1, _) in UNDER_THE_BAR.items()),
 ])
-def test_teacher_content_meets_its_bar_on_the_blind_test_files(split):
-    result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
-                                                                              split))
-    assert result["n"] == TEACHER_CONTENT_FILES[split]
-    assert result["labels"]["non_school"]["f1"] >= 0.9, evaluation.format_table(result)
-    assert result["macro_f1"] >= 0.9, evaluation.format_table(result)
+def test_teacher_content_meets_its_bar_on_the_blind_test_files(teacher_content_blind, split):
+    x = teacher_content_blind[split]
+    assert x.posts == TEACHER_CONTENT_FILES[split]
+    assert x.f1 >= 0.9, x
+    assert (x.f1 + school_f1(x)) / 2 >= 0.9, x  # macro F1
+
+
+def test_school_f1_from_the_counts_is_sklearns():
+    from sklearn.metrics import f1_score
+
+    from checks import blind_teacher_content
+
+    gold = ["school"] * 6 + ["non_school"] * 4
+    predicted = ["school"] * 4 + ["non_school"] * 3 + ["school"] + ["non_school"] * 2
+    x = blind_teacher_content.line("made-up", gold, predicted)
+    assert school_f1(x) == pytest.approx(f1_score(gold, predicted, pos_label="school"))
+    assert x.f1 == pytest.approx(f1_score(gold, predicted, pos_label="non_school"))
 
 
 @pytest.mark.parametrize("split", UNDER_THE_BAR)
-def test_teacher_content_where_under_the_bar_holds_what_was_measured(split):
+def test_teacher_content_where_under_the_bar_holds_what_was_measured(teacher_content_blind,
+                                                                      split):
     """Under the bar, but no worse than measured (F1 and recall, to two decimals)."""
     f1, recall = UNDER_THE_BAR[split]
-    result = evaluation.evaluate("teacher-content", path=evaluation.eval_path("teacher-content",
-                                                                              split))
-    m = result["labels"]["non_school"]
-    assert m["f1"] >= f1 - 0.005 and m["recall"] >= recall - 0.005, evaluation.format_table(
-        result)
+    x = teacher_content_blind[split]
+    assert x.f1 >= f1 - 0.005 and x.recall >= recall - 0.005, x
+
+
+def test_pooled_over_the_everyday_files_teacher_content_meets_its_bar(teacher_content_blind):
+    """Version 4: 0.909 over test2 to test7 (156 errors in 1,915 posts), and their error rates
+    differ no more than chance (p = 0.87), test5 included."""
+    from checks import blind_teacher_content
+
+    everyday = teacher_content_blind["everyday"]
+    assert everyday.posts == sum(n for s, n in TEACHER_CONTENT_FILES.items() if s != "test")
+    assert everyday.f1 >= 0.9, everyday
+    spread = blind_teacher_content.spreads(list(teacher_content_blind.values()))[0]
+    assert spread.files == 6 and spread.p > 0.05, spread
 
 
 def test_controversy_meets_its_bar_on_the_blind_test_file():
