@@ -49,6 +49,10 @@ PAIRS = "pairs"
 #: written for round 45 (``checks/docs/round45-rule.txt``); fitted on by a stack at most, never
 #: by a fine-tuned classifier
 ALARMING = "alarming"
+#: teacher-content's stack rows, written at stop 32 for its version 5's second rule
+#: (``checks/docs/teacher-content-v5b-rule.txt``): its regression may be fitted on them, its
+#: fine-tuned classifier never is
+TC_STACK = "stack"
 #: blind files of one register, written mainly to count false alarms in it: their rarer grounds
 #: need only this many examples each
 GENRE_FILES = {"test15": 10, "test16": 10, "test18": 10, "test21": 10}
@@ -129,7 +133,8 @@ BLIND = (*EXTRA_TESTS, *HELD_UNREAD)
 LATER_BLIND = [(d, s) for d in LATER_TESTS for s in (*LATER_TESTS[d], *LATER_HELD[d])]
 CONFIDENTIAL_BLIND = tuple(s for d, s in LATER_BLIND if d == "confidential")
 ALL = ([(d, s) for d in DETECTORS for s in SPLITS] + [("comment", s) for s in BLIND]
-       + [("comment", s) for s in (UNUSED, REPLIES, PAIRS, ALARMING)] + LATER_BLIND)
+       + [("comment", s) for s in (UNUSED, REPLIES, PAIRS, ALARMING)] + LATER_BLIND
+       + [("teacher-content", TC_STACK)])
 MEASURED_FILES = ([(d, s) for d in DETECTORS for s in MEASURED] + [("comment", s) for s in BLIND]
                   + LATER_BLIND)
 HELD_FITTED = ([("test", t) for t in TRAINING] + [("eval", "train")]
@@ -182,8 +187,11 @@ def test_ids_unique_across_all_files(data):
     assert not dupes, dupes
 
 
-LEAKS = [(d, held, fitted) for d in DETECTORS for held, fitted in HELD_FITTED
-         if (d, held) in ALL and (d, fitted) in ALL]
+LEAKS = ([(d, held, fitted) for d in DETECTORS for held, fitted in HELD_FITTED
+          if (d, held) in ALL and (d, fitted) in ALL]
+         + [("teacher-content", held, TC_STACK) for held in ("test", *BLIND)
+            if ("teacher-content", held) in ALL]
+         + [("teacher-content", TC_STACK, t) for t in TRAINING])
 
 
 @pytest.mark.parametrize(("detector", "held", "fitted"), LEAKS)
