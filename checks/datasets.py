@@ -6,6 +6,9 @@
 - ``train`` and ``dev``: written to fit and tune on;
 - ``eval``: the first held-out set. Its errors were read and studied while the detectors were
   built, so it no longer measures anything honestly; it is trained on like ``dev``;
+- stack rows (``STACK_SPLITS``; ``teacher-content.stack``): written for training; the
+  detector's regression is fitted on them, its fine-tuned classifier never is, so the
+  classifier's probabilities of them are out of sample as it ships;
 - ``test``: written blind (by authors who never saw a detector, its lists or the other files)
   and read only to report a detector version's numbers (``checks.evaluate``). Never trained on,
   never used to choose anything. ``comment`` has seventeen more, ``test2``, ``test3``, ``test4``
@@ -26,6 +29,10 @@ from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAINING_SPLITS = ("train", "dev", "eval")
+#: files a detector's stack is fitted on besides its training files: rows its fine-tuned
+#: classifiers never saw (it reads the shipped classifiers' probabilities of them, not
+#: out-of-fold ones); teacher-content's stack is its one regression
+STACK_SPLITS: dict[str, tuple[str, ...]] = {"teacher-content": ("stack",)}
 TEST_SPLIT = "test"
 
 
@@ -41,6 +48,16 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
 def training_paths(name: str) -> list[Path]:
     """The files ``name``'s model is fitted on: its train, dev and eval files that exist."""
     return [p for p in (path_of(name, s) for s in TRAINING_SPLITS) if p.exists()]
+
+
+def stack_paths(name: str) -> list[Path]:
+    """The files of ``STACK_SPLITS[name]`` (none for most detectors); an error if one is missing,
+    so a stack is never fitted on fewer rows than its model says without anyone noticing."""
+    paths = [path_of(name, s) for s in STACK_SPLITS.get(name, ())]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"{name}'s stack rows are missing: {', '.join(missing)}")
+    return paths
 
 
 def held_out_path(name: str) -> Path:

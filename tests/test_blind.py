@@ -167,7 +167,7 @@ def test_teacher_content_spread_looks_at_the_everyday_files_error_rates():
 
 
 def test_the_command_reports_teacher_content_files_and_fails_where_the_bar_does(capsys):
-    """Version 4: test5 0.893 (under the bar, 32 errors), test7 0.924 (23), as the tests of
+    """Version 5: test5 0.899 (under the bar, 30 errors), test7 0.924 (23), as the tests of
     test_detectors_text_a.py hold them."""
     from checks.detectors import teacher_content
 
@@ -177,10 +177,10 @@ def test_the_command_reports_teacher_content_files_and_fails_where_the_bar_does(
     assert report["version"] == teacher_content.detector().version
     lines = {x["name"]: x for x in report["lines"]}
     assert list(lines) == ["test5", "test7", "everyday", "all"]
-    assert (lines["test5"]["posts"], lines["test5"]["errors"]) == (332, 32)
-    assert lines["test5"]["f1"] == pytest.approx(0.893, abs=0.0005)
+    assert (lines["test5"]["posts"], lines["test5"]["errors"]) == (332, 30)
+    assert lines["test5"]["f1"] == pytest.approx(0.8986, abs=0.0005)
     assert not lines["test5"]["bar_met"] and lines["test7"]["bar_met"]
-    assert lines["everyday"]["errors"] == 32 + lines["test7"]["errors"]
+    assert lines["everyday"]["errors"] == 30 + lines["test7"]["errors"]
     assert report["spread"][0]["furthest"] == "test5"
     with pytest.raises(SystemExit):
         blind.main(["--detector", "teacher-content", "--split", "test19"])

@@ -55,6 +55,12 @@ def test_models_record_the_current_training_files():
     assert tc.train_sha256 == datasets.joined_sha256(datasets.training_paths("teacher-content"))
     assert tc.meta["train_file"] == ("teacher-content.train.jsonl+teacher-content.dev.jsonl+"
                                      "teacher-content.eval.jsonl")
+    # version 5: the regression is also fitted on the stack rows, the fine-tuned classifier not
+    stack = datasets.stack_paths("teacher-content")
+    assert [p.name for p in stack] == ["teacher-content.stack.jsonl"]
+    assert tc.meta["stack_sha256"] == datasets.joined_sha256(stack)
+    assert tc.meta["n_stack"] == len(datasets.load_all(stack)) == 612
+    assert tc.meta["cv_scored_on"] == tc.meta["train_file"]
     bundle = ModelBundle.load(controversy.MODEL_PATH)
     assert bundle.train_sha256 == {
         p.name: file_sha256(p)
@@ -96,14 +102,16 @@ def test_controversy_retraining_reproduces_the_committed_model(real_encoder):
 # the bars, on the blind test files (fail if a model regressed)
 # --------------------------------------------------------------------------------------------
 
-#: teacher-content's blind files; test2 to test7 (posts and replies of teacher pages in their
-#: everyday register, written blind at stops 30 and 31, each read once: checks/docs/teacher-
-#: content-v3*-rule.txt, -v4*-rule.txt, -v5-rule.txt). Version 4 (version 3 plus a fine-tuned
-#: classifier that reads the spelling-corrected text) measured non-school F1 0.957 / 0.906 /
-#: 0.908 / 0.912 / 0.893 / 0.912 / 0.924; version 3 0.914 / 0.876 / 0.849 / 0.872 / 0.849 / 0.847.
+#: teacher-content's blind files; test2 to test8 (posts and replies of teacher pages in their
+#: everyday register, written blind at stops 30 to 32, each read once: checks/docs/teacher-
+#: content-v3*-rule.txt, -v4*-rule.txt, -v5*-rule.txt). Version 5 (version 4's regression also
+#: fitted on 612 stack rows) measured non-school F1 0.957 / 0.910 / 0.920 / 0.916 / 0.899 /
+#: 0.912 / 0.924 / 0.919; version 4 (version 3 plus a fine-tuned classifier that reads the
+#: spelling-corrected text) 0.957 / 0.906 / 0.908 / 0.912 / 0.893 / 0.912 / 0.924 / 0.914;
+#: version 3 0.914 / 0.876 / 0.849 / 0.872 / 0.849 / 0.847.
 TEACHER_CONTENT_FILES = {"test": 327, "test2": 327, "test3": 308, "test4": 311, "test5": 332,
-                         "test6": 297, "test7": 340}
-UNDER_THE_BAR = {"test5": (0.893, 0.887)}
+                         "test6": 297, "test7": 340, "test8": 306}
+UNDER_THE_BAR = {"test5": (0.899, 0.887)}
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +137,7 @@ def school_f1(x) -> float:
 @pytest.mark.parametrize("split", [
     *(split for split in TEACHER_CONTENT_FILES if split not in UNDER_THE_BAR),
     *(pytest.param(split, marks=pytest.mark.xfail(
-        strict=True, reason=f"version 4's non-school F1 on {split} is {f1}, under the bar; see "
+        strict=True, reason=f"version 5's non-school F1 on {split} is {f1}, under the bar; see "
                             "checks/README.md")) for split, (f1, _) in UNDER_THE_BAR.items()),
 ])
 def test_teacher_content_meets_its_bar_on_the_blind_test_files(teacher_content_blind, split):
@@ -161,15 +169,16 @@ def test_teacher_content_where_under_the_bar_holds_what_was_measured(teacher_con
 
 
 def test_pooled_over_the_everyday_files_teacher_content_meets_its_bar(teacher_content_blind):
-    """Version 4: 0.909 over test2 to test7 (156 errors in 1,915 posts), and their error rates
-    differ no more than chance (p = 0.87), test5 included."""
+    """Version 5: 0.914 over test2 to test8 (171 errors in 2,221 posts), and their error rates
+    differ no more than chance (p = 0.95), test5 included (version 4: 0.909 over test2 to test7,
+    p = 0.87)."""
     from checks import blind_teacher_content
 
     everyday = teacher_content_blind["everyday"]
     assert everyday.posts == sum(n for s, n in TEACHER_CONTENT_FILES.items() if s != "test")
     assert everyday.f1 >= 0.9, everyday
     spread = blind_teacher_content.spreads(list(teacher_content_blind.values()))[0]
-    assert spread.files == 6 and spread.p > 0.05, spread
+    assert spread.files == 7 and spread.p > 0.05, spread
 
 
 def test_controversy_meets_its_bar_on_the_blind_test_file():
@@ -387,10 +396,29 @@ def test_controversy_rejects_bad_input(item, message, counting):
 # versions follow the model JSON
 # --------------------------------------------------------------------------------------------
 
+def test_the_fine_tuned_classifier_never_saw_the_stack_rows():
+    """The regression reads the shipped classifier's probabilities of its stack rows as out of
+    sample: true only while the classifier was fitted on the training rows alone."""
+    from checks.detectors.finetuned import MEMBERS
+
+    member = MEMBERS["teacher-content"][0]
+    fitted = set(json.loads(member.oof_path("teacher-content").read_text())["ids"])
+    training = {r["id"] for r in datasets.load_all(datasets.training_paths("teacher-content"))}
+    stack = {r["id"] for r in datasets.load_all(datasets.stack_paths("teacher-content"))}
+    assert fitted == training and stack and not fitted & stack
+
+
+def test_a_missing_stack_file_is_an_error_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="teacher-content.stack.jsonl"):
+        datasets.stack_paths("teacher-content")
+    assert datasets.stack_paths("confidential") == []
+
+
 def test_versions_change_with_the_model_json(tmp_path, counting):
     base = teacher_content.detector()
     same = teacher_content.TeacherContentDetector(encoder=counting)
-    assert same.version == base.version and base.version.startswith("4+")
+    assert same.version == base.version and base.version.startswith("5+")
     assert base.version.endswith(spelling.version_tag("teacher-content"))
     data = json.loads(teacher_content.MODEL_PATH.read_text())
     data["intercept"][0] += 0.25

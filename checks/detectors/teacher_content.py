@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from checks.detectors.spelling import Speller
 
 NAME = "teacher-content"
-METHOD_VERSION = "4"  # bump when features, method or training rows change (hashes added)
+METHOD_VERSION = "5"  # bump when features, method or training rows change (hashes added)
 #: the fine-tuned classifier's log-odds of non_school (``checks.detectors.finetune``), one more
 #: column of the regression; texts are read up to this many tokens
 FINETUNED_FEATURE = "finetuned_logit"
@@ -472,17 +472,22 @@ def fit(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight: float,
 
 
 def cross_validate(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight: float,
-                   ) -> dict[str, float]:
-    """Repeated stratified k-fold on the train rows: mean non_school F1, macro F1, accuracy."""
+                   n_stack: int = 0) -> dict[str, float]:
+    """Repeated stratified k-fold on the training rows: mean non_school F1, macro F1, accuracy.
+    The last ``n_stack`` rows of ``x`` are stack rows: every fold is fitted on them too, and
+    none is ever scored (they are written rows of one register, not a page's mix)."""
     import numpy as np
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     y = np.array(labels)
+    n = len(y) - n_stack
+    stack = np.arange(n, len(y))
     splitter = RepeatedStratifiedKFold(n_splits=CV_FOLDS, n_repeats=CV_REPEATS,
                                        random_state=CV_SEED)
     scores: dict[str, list[float]] = {"f1_non_school": [], "macro_f1": [], "accuracy": []}
-    for train_idx, test_idx in splitter.split(x, y):
+    for fold_idx, test_idx in splitter.split(x[:n], y[:n]):
+        train_idx = np.concatenate([fold_idx, stack])
         model = fit(x[train_idx], list(y[train_idx]), C=C, cue_weight=cue_weight, tol=1e-6)
         pred = model.predict(x[test_idx])
         scores["f1_non_school"].append(f1_score(y[test_idx], pred, pos_label=LABELS[1]))
@@ -491,22 +496,39 @@ def cross_validate(x: np.ndarray, labels: Sequence[str], *, C: float, cue_weight
     return {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
 
 
+def stack_features(texts: Sequence[str], encoder: TextEncoder, finetuned_sha256: str,
+                   ) -> np.ndarray:
+    """The model's input for stack rows, exactly as the audit computes it: the shipped
+    classifier (which never saw them) and the cue groups read their spelling-corrected text."""
+    from checks.detectors import finetuned, spelling
+
+    classifier = finetuned.for_detector(NAME, LABELS, finetuned_sha256,
+                                        max_tokens=FINETUNED_MAX_TOKENS)
+    x, _ = features(texts, encoder, spelling.for_detector(NAME), classifier=classifier)
+    return x
+
+
 def train(data_path: str | Path | Sequence[str | Path] | None = None,
           out_path: str | Path | None = MODEL_PATH, *, search: bool = True,
           encoder: TextEncoder | None = None, log: Any = print) -> LinearModel:
-    """Train on the training files (``checks.datasets.training_paths``; or ``data_path``: one
-    file or several) and (unless ``out_path`` is None) write the model JSON.
+    """Train on the training files (``checks.datasets.training_paths``, with the fine-tuned
+    classifier's out-of-fold probabilities) and the stack rows (``checks.datasets.stack_paths``,
+    as the audit reads them), or on ``data_path`` only (one file or several), and (unless
+    ``out_path`` is None) write the model JSON.
 
     With ``search`` the grid ``GRID`` is cross-validated on the training rows and the best macro
     F1 wins (ties: smaller C, then smaller cue weight); without it the hyper-parameters recorded
     in the current model file are reused, which reproduces that model exactly.
     """
+    import numpy as np
+
     from checks import datasets
     from checks.detectors.linear import LinearModel
 
     paths = datasets.resolve(NAME, data_path)
-    rows = datasets.load_all(paths)
-    labels = [r["label"] for r in rows]
+    stack = datasets.stack_paths(NAME) if data_path is None else []
+    rows, stack_rows = datasets.load_all(paths), datasets.load_all(stack)
+    labels = [r["label"] for r in rows + stack_rows]
     if encoder is None:
         from checks.detectors.embedding import encoder as shared_encoder
 
@@ -515,14 +537,23 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
 
     ft, finetuned_sha = read_oof(NAME, rows, datasets.joined_sha256(paths), LABELS)
     x, _ = features([r["text"] for r in rows], encoder, ft=ft)
-    meta: dict[str, Any] = {"train_file": datasets.joined_names(paths), "n_train": len(rows),
+    if stack_rows:
+        x = np.vstack([x, stack_features([r["text"] for r in stack_rows], encoder,
+                                         finetuned_sha)])
+    meta: dict[str, Any] = {"train_file": datasets.joined_names(paths),
+                            "n_train": len(rows) + len(stack_rows),
+                            "stack_file": datasets.joined_names(stack),
+                            "stack_sha256": datasets.joined_sha256(stack),
+                            "n_stack": len(stack_rows),
+                            "cv_scored_on": datasets.joined_names(paths),
                             "finetuned_sha256": finetuned_sha,
                             "cv_folds": CV_FOLDS, "cv_repeats": CV_REPEATS, "cv_seed": CV_SEED}
     if search:
         table = []
         for C in GRID["C"]:
             for w in GRID["cue_weight"]:
-                result = cross_validate(x, labels, C=C, cue_weight=w)
+                result = cross_validate(x, labels, C=C, cue_weight=w,
+                                        n_stack=len(stack_rows))
                 table.append({"C": C, "cue_weight": w, **result})
                 log(f"  C={C:<6} cue_weight={w:<4} {result}")
         best = max(table, key=lambda r: (r["macro_f1"], -r["C"], -r["cue_weight"]))
@@ -533,7 +564,8 @@ def train(data_path: str | Path | Sequence[str | Path] | None = None,
         current = LinearModel.load(MODEL_PATH)
         C, w = float(current.meta["C"]), float(current.meta["cue_weight"])
         meta.update({k: current.meta[k] for k in ("cv_best", "cv_grid") if k in current.meta})
-    model = fit(x, labels, C=C, cue_weight=w, train_sha256=datasets.joined_sha256(paths), meta=meta)
+    model = fit(x, labels, C=C, cue_weight=w, train_sha256=datasets.joined_sha256(paths),
+                meta=meta)
     if out_path is not None:
         model.save(out_path)
         log(f"{NAME}: C={C} cue_weight={w} on {meta['train_file']} -> {out_path}")
