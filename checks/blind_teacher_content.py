@@ -97,8 +97,10 @@ def spreads(lines: Sequence[Line]) -> list[Spread]:
     return [found] if found is not None else []
 
 
-def measure(splits: Sequence[str] | None = None) -> tuple[list[Line], str]:
-    """The committed detector on each blind file (all of them by default), and its version."""
+def score(splits: Sequence[str] | None = None,
+          ) -> tuple[dict[str, tuple[list[str], list[str]]], str]:
+    """split -> (labels, the committed detector's labels) for each blind file (all of them by
+    default), and the detector's version."""
     from checks import datasets
     from checks.detectors import teacher_content
 
@@ -108,7 +110,13 @@ def measure(splits: Sequence[str] | None = None) -> tuple[list[Line], str]:
         rows = datasets.load_rows(datasets.path_of(NAME, split))
         verdicts = det.classify([{"id": r["id"], "text": r["text"]} for r in rows])
         per_file[split] = ([r["label"] for r in rows], [v.label for v in verdicts])
-    return summary(per_file), det.version
+    return per_file, det.version
+
+
+def measure(splits: Sequence[str] | None = None) -> tuple[list[Line], str]:
+    """The committed detector's lines on each blind file (all by default), and its version."""
+    per_file, version = score(splits)
+    return summary(per_file), version
 
 
 def print_table(lines: Sequence[Line], version: str) -> None:

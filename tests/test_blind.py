@@ -9,6 +9,24 @@ import pytest
 
 from checks import blind
 from checks.detectors import comment
+from tests.blind_scores import (
+    comment_metrics,
+    replay_comment,
+    replay_teacher_content,
+    teacher_content_labels,
+)
+
+
+@pytest.fixture
+def comment_scored(tmp_path_factory, monkeypatch):
+    """The command reads the session's scores of the blind files (scored once, by the real
+    detector, for test_detector_comment.py too) instead of scoring them again."""
+    replay_comment(monkeypatch, comment_metrics(tmp_path_factory))
+
+
+@pytest.fixture
+def teacher_content_scored(tmp_path_factory, monkeypatch):
+    replay_teacher_content(monkeypatch, teacher_content_labels(tmp_path_factory))
 
 
 @pytest.mark.parametrize(("found", "total"), [(52, 61), (481, 534), (0, 10), (10, 10), (1, 2)])
@@ -49,7 +67,7 @@ def test_pooled_lines_sum_the_files_by_length():
     assert short.bars_met and not files[1].bars_met  # 0.88 on one file, 0.90 pooled
 
 
-def test_the_command_reports_each_file_and_fails_when_a_bar_does(capsys):
+def test_the_command_reports_each_file_and_fails_when_a_bar_does(capsys, comment_scored):
     assert blind.main(["--split", "test6", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["version"] == comment.detector().version
@@ -107,7 +125,7 @@ def test_no_spread_of_one_file_or_of_a_rate_nothing_can_differ_from():
     assert blind.spread(none_flagged, "all", "protected given a ground") is None
 
 
-def test_the_spread_is_reproducible_and_reported_by_the_command(capsys):
+def test_the_spread_is_reproducible_and_reported_by_the_command(capsys, comment_scored):
     files = [made_line("test6", 50, 54), made_line("test7", 52, 61), made_line("test8", 57, 68)]
     assert blind.spread(files, "short", "threat recall") == blind.spread(files, "short",
                                                                          "threat recall")
@@ -166,7 +184,8 @@ def test_teacher_content_spread_looks_at_the_everyday_files_error_rates():
     assert tc.spreads([made("test2", 10)]) == []
 
 
-def test_the_command_reports_teacher_content_files_and_fails_where_the_bar_does(capsys):
+def test_the_command_reports_teacher_content_files_and_fails_where_the_bar_does(
+        capsys, teacher_content_scored):
     """Version 5: test5 0.899 (under the bar, 30 errors), test7 0.924 (23), as the tests of
     test_detectors_text_a.py hold them."""
     from checks.detectors import teacher_content

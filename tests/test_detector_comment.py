@@ -32,8 +32,8 @@ from checks.detectors import lexicons as lx
 from checks.detectors.base import InputError
 from checks.detectors.linear import file_sha256
 from checks.detectors.replies import strip_addressee
+from tests.blind_scores import comment_metrics
 from tests.imports import imported_by
-from tests.once import once
 from tests.recording import Recording
 from tests.reply_tags import without_reply_tag
 
@@ -603,14 +603,11 @@ PRECISION_FLOORS = {"test15": 0.83, "test16": 0.87, "test18": 0.81}
 
 
 @pytest.fixture(scope="module")
-def blind_metrics(tmp_path_factory, det):
-    from checks import datasets
-
-    def score(_folder):
-        return {split: comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
-                for split in BLIND_FILES}
-
-    return once(tmp_path_factory, "comment-blind-metrics", score)
+def blind_metrics(tmp_path_factory):
+    """split -> the committed detector's metrics, every blind file scored once per session."""
+    metrics = comment_metrics(tmp_path_factory)
+    assert set(metrics) == set(BLIND_FILES)
+    return metrics
 
 
 @pytest.mark.parametrize("split", BLIND_FILES)

@@ -25,8 +25,8 @@ from checks import train as training
 from checks.detectors import controversy, spelling, teacher_content
 from checks.detectors.base import InputError
 from checks.detectors.linear import LinearModel, ModelBundle, file_sha256, fit_logistic
+from tests.blind_scores import teacher_content_labels
 from tests.imports import imported_by
-from tests.once import once
 from tests.recording import Recording
 
 DATA = Path(__file__).resolve().parents[1] / "checks" / "data"
@@ -117,14 +117,12 @@ UNDER_THE_BAR = {"test5": (0.899, 0.887)}
 @pytest.fixture(scope="module")
 def teacher_content_blind(tmp_path_factory):
     """split -> ``checks.blind_teacher_content.Line`` of the committed version, each blind file
-    scored once per session."""
+    scored once per session (``tests.blind_scores``)."""
     from checks import blind_teacher_content
 
-    def score(_folder):
-        lines, _ = blind_teacher_content.measure(list(TEACHER_CONTENT_FILES))
-        return {x.name: x for x in lines}
-
-    return once(tmp_path_factory, "teacher-content-blind", score)
+    per_file, _ = teacher_content_labels(tmp_path_factory)
+    lines = blind_teacher_content.summary({s: per_file[s] for s in TEACHER_CONTENT_FILES})
+    return {x.name: x for x in lines}
 
 
 def school_f1(x) -> float:
