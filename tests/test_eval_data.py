@@ -53,8 +53,8 @@ PAIRS = "pairs"
 ALARMING = "alarming"
 #: teacher-content's stack rows, written at stop 32 for its version 5's second rule
 #: (``checks/docs/teacher-content-v5b-rule.txt``) and at stop 33 for version 6's
-#: (``teacher-content-v6-rule.txt``, briefs O and P): its regression may be fitted on them, its
-#: fine-tuned classifier never is
+#: (``teacher-content-v6-rule.txt``, briefs O and P; not kept, so nothing kept is fitted on them
+#: yet): a regression may be fitted on them, the fine-tuned classifier never is
 TC_STACKS = ("stack", "stacko", "stackp")
 #: blind files of one register, written mainly to count false alarms in it: their rarer grounds
 #: need only this many examples each
