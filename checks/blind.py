@@ -30,7 +30,7 @@ BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate"
 LONGER = ("test", "test2", "test3", "test4")
 #: the blind files of students' and parents' replies, short and long (pooled only in "all");
 #: every other file holds comments of at most 10 words
-REPLIES = ("test15", "test16", "test18", "test21")
+REPLIES = ("test15", "test16", "test18", "test21", "test23")
 Z95 = 1.959963984540054
 
 

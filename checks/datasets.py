@@ -11,8 +11,8 @@
   classifier's probabilities of them are out of sample as it ships;
 - ``test``: written blind (by authors who never saw a detector, its lists or the other files)
   and read only to report a detector version's numbers (``checks.evaluate``). Never trained on,
-  never used to choose anything. ``comment`` has nineteen more, ``test2``, ``test3``, ``test4``
-  and ``test6`` to ``test21``, each written later by another blind author once the
+  never used to choose anything. ``comment`` has twenty-one more, ``test2``, ``test3``, ``test4``
+  and ``test6`` to ``test23``, each written later by another blind author once the
   earlier ones had been read (``test5``, read for two versions, was retired into ``eval`` like
   the first eval file).
 

@@ -576,18 +576,22 @@ def test_retraining_reproduces_the_committed_model(real_encoder):
 #: 63 and 4 of 90. test20 (short) and test21 (replies), written blind at stop 32, were held
 #: unread until round 47's rule read them once, for round 47 and version 7 at the same time (stop
 #: 33): version 7's threats 71/76 and 65/66, removable 221/232 and 152/154, precision 0.953 and
-#: 0.835, protected given a ground 3 of 82 and 6 of 65.
+#: 0.835, protected given a ground 3 of 82 and 6 of 65. test22 (short) and test23 (replies),
+#: written blind at stop 33, were held unread until round 48's rule read them once, for round 48
+#: and version 7 at the same time (stop 33; equal verdicts): threats 68/73 and 58/62, removable
+#: 223/237 and 146/151, precision 0.996 and 0.890, protected given a ground 0 of 91 and 4 of 62.
 BLIND_FILES = {"test": (423, 88), "test2": (422, 101), "test3": (422, 111), "test4": (422, 111),
                "test6": (332, 73), "test7": (337, 75), "test8": (398, 84), "test9": (404, 91),
                "test10": (398, 89), "test11": (397, 89), "test12": (395, 90),
                "test13": (399, 91), "test14": (391, 84), "test15": (392, 60),
                "test16": (414, 62), "test17": (404, 94), "test18": (409, 63),
-               "test19": (408, 90), "test20": (393, 82), "test21": (398, 65)}
+               "test19": (408, 90), "test20": (393, 82), "test21": (398, 65),
+               "test22": (402, 91), "test23": (411, 62)}
 BARS = {"threat_recall": 0.9, "removable_recall": 0.85, "protected_flagged_rate": 0.05}
 #: blind files where the bars are not all met, and what was measured there for the committed
 #: version (held, so it cannot get worse unnoticed); test6 meets every bar since round 8, test9
 #: and test10 do, and test11 and test12 since version 6. All short files (at most 10 words)
-#: but test15 and test21, replies files.
+#: but test15, test21 and test23, replies files.
 UNMET_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                          "protected_flagged_rate": 0.054},
                "test8": {"threat_recall": 0.83, "removable_recall": 0.92,
@@ -601,10 +605,13 @@ UNMET_FILES = {"test7": {"threat_recall": 0.85, "removable_recall": 0.94,
                "test17": {"threat_recall": 0.87, "removable_recall": 0.89,
                           "protected_flagged_rate": 0.043},
                "test21": {"threat_recall": 0.98, "removable_recall": 0.98,
-                          "protected_flagged_rate": 0.093}}
-#: removable precision has no bar in the issue; every blind file is held to 0.9 but these four
+                          "protected_flagged_rate": 0.093},
+               "test23": {"threat_recall": 0.93, "removable_recall": 0.96,
+                          "protected_flagged_rate": 0.065}}
+#: removable precision has no bar in the issue; every blind file is held to 0.9 but these five
 #: of students' replies, where harmless replies are given a ground they do not have
-PRECISION_FLOORS = {"test15": 0.83, "test16": 0.87, "test18": 0.81, "test21": 0.83}
+PRECISION_FLOORS = {"test15": 0.83, "test16": 0.87, "test18": 0.81, "test21": 0.83,
+                    "test23": 0.89}
 
 
 @pytest.fixture(scope="module")
@@ -630,8 +637,8 @@ def test_the_bars_on_every_blind_test_file(blind_metrics, split):
 @pytest.mark.xfail(strict=True, reason="threat recall is 0.85 (52 of 61, test7), 0.84 (57 of "
                                        "68, test8), 0.87 (61 of 70, test13) and 0.88 (65 of 74, "
                                        "test17); protected comments are given a ground at 5.3 % "
-                                       "(test7), 10.7 % (test14), 6.7 % (test15) and 9.2 % "
-                                       "(test21); see checks/README.md")
+                                       "(test7), 10.7 % (test14), 6.7 % (test15), 9.2 % "
+                                       "(test21) and 6.5 % (test23); see checks/README.md")
 @pytest.mark.parametrize("split", UNMET_FILES)
 def test_the_bars_on_every_file_where_they_are_not_met(blind_metrics, split):
     m = blind_metrics[split]
@@ -641,9 +648,10 @@ def test_the_bars_on_every_file_where_they_are_not_met(blind_metrics, split):
 
 
 def test_pooled_over_all_the_blind_files_the_bars_hold(blind_metrics):
-    """Per file, test7, test8, test13 and test17 miss the threat bar and test7, test14, test15
-    and test21 the protected one (above); pooled over all twenty files they do not (version 7:
-    1,337 of 1,446 threats, protected given a ground 57 of 1,693; ``python -m checks.blind``)."""
+    """Per file, test7, test8, test13 and test17 miss the threat bar and test7, test14, test15,
+    test21 and test23 the protected one (above); pooled over all twenty-two files they do not
+    (version 7: 1,463 of 1,581 threats, protected given a ground 61 of 1,846;
+    ``python -m checks.blind``)."""
     from checks import blind
 
     lines = {x.name: x for x in blind.summary(blind_metrics)}
@@ -655,7 +663,7 @@ def test_pooled_over_all_the_blind_files_the_bars_hold(blind_metrics):
 
 
 def test_pooled_over_the_short_blind_files_the_threat_bar_holds(blind_metrics):
-    """Version 7 finds 752 of the twelve short files' 827 threats (0.909). It was under the bar
+    """Version 7 finds 820 of the thirteen short files' 900 threats (0.911). It was under the bar
     with ten (610 of 678, 0.8997) from test17's read at stop 29 to test19's at stop 30."""
     from checks import blind
 
