@@ -21,8 +21,9 @@ Method (parameters in ``Params``; measurements in ``checks/docs/faces.md``):
    face again with >= ``verify_min_neighbors`` neighbours (``verify_min_small`` for candidates
    under ``verify_small_below`` px, which have fewer positions to be found at). This removes most
    texture, cat and cartoon hits that one cascade alone makes;
-4. tilted heads: steps 2-3 again on copies of the image (``tilt_max_side`` px) turned by
-   +-``tilt`` degrees, boxes mapped back (the frontal cascades stop at about 15 degrees of tilt);
+4. tilted heads: steps 2-3 again, with a coarser pyramid (``tilt_scale_factor``, 1.3), on
+   copies of the image (``tilt_max_side`` px) turned by +-``tilt`` degrees, boxes mapped back
+   (the frontal cascades stop at about 15 degrees of tilt);
 5. profile candidates: ``haarcascade_profileface`` on a ``profile_max_side`` px copy and its
    mirror (the cascade knows one side only), >= ``profile_min_neighbors`` neighbours;
 6. skin test, where the candidate box has colour to test: if its mean HSV saturation is at
@@ -58,7 +59,7 @@ import numpy as np
 from checks.detectors.base import InputError, Verdict
 
 NAME = "faces"
-METHOD_VERSION = "haar-alt2-verified-2"
+METHOD_VERSION = "haar-alt2-verified-3"
 LABELS = ("none", "one", "several")  # faces: 0, 1, 2 or more
 UNREADABLE = "unreadable"
 CASCADES = {
@@ -91,6 +92,7 @@ class Params:
     verify_scale_factor: float = 1.05
     tilt: float = 20.0              # degrees: frontal pass also on copies turned +-tilt; 0 = off
     tilt_max_side: int = 480        # working size of the turned copies
+    tilt_scale_factor: float = 1.3  # their cascade pyramid step (1.1 to version 2)
     profile: bool = True
     profile_max_side: int = 480     # the profile cascade's working size (longer side, px)
     profile_scale_factor: float = 1.1
@@ -304,10 +306,11 @@ def confirmed(width: int, confirm: int, p: Params) -> bool:
     return confirm >= min(need, p.verify_min_neighbors)
 
 
-def _frontal(grey: np.ndarray, p: Params, clf: dict[str, Any]
+def _frontal(grey: np.ndarray, p: Params, clf: dict[str, Any], step: float
              ) -> list[tuple[tuple[int, int, int, int], int, int, bool]]:
-    """(box, neighbours, verifier's neighbours, confirmed) of every frontal candidate."""
-    boxes, counts = clf["alt2"].detectMultiScale2(grey, scaleFactor=p.scale_factor,
+    """(box, neighbours, verifier's neighbours, confirmed) of every frontal candidate, the
+    cascade's pyramid growing by ``step``."""
+    boxes, counts = clf["alt2"].detectMultiScale2(grey, scaleFactor=step,
                                                   minNeighbors=p.min_neighbors,
                                                   minSize=(p.min_face, p.min_face))
     out = []
@@ -345,14 +348,15 @@ def scan(rgb: np.ndarray, p: Params) -> tuple[list[Face], list[tuple[Face, str]]
         else:
             accepted.append(face)
 
-    for box, n, confirm, verified in _frontal(grey, p, clf):
+    for box, n, confirm, verified in _frontal(grey, p, clf, p.scale_factor):
         judge(Face(box, "frontal", n, confirm, _evidence(n + confirm)), verified)
     if p.tilt > 0:
         # heads leaning sideways: the frontal pass again on copies turned both ways (smaller)
         small, k = _shrunk(grey, p.tilt_max_side)
         for degrees in (p.tilt, -p.tilt):
             turned, back = _rotated(small, degrees)
-            for (x, y, w, h), n, confirm, verified in _frontal(turned, p, clf):
+            found = _frontal(turned, p, clf, p.tilt_scale_factor)
+            for (x, y, w, h), n, confirm, verified in found:
                 cx, cy = back @ np.array([x + w / 2, y + h / 2, 1.0])
                 side = w / k
                 x0 = int(round(min(max(0.0, cx / k - side / 2), gw - 1)))
