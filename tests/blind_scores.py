@@ -1,7 +1,7 @@
 """The committed comment and teacher-content detectors' verdicts on their blind files, scored
-once per test session (``tests.once``) and read by every module that measures them: the bars in
-test_detector_comment.py and test_detectors_text_a.py, and the ``checks.blind`` command's tests,
-which replay them through the command instead of scoring the same files again."""
+once per test session (``tests.once``): all of them for the bars in test_detector_comment.py and
+test_detectors_text_a.py, and the few files the ``checks.blind`` command's tests read, which
+replay them through the command instead of scoring them once per test."""
 
 from __future__ import annotations
 
@@ -13,26 +13,32 @@ import pytest
 from tests.once import once
 
 
-def comment_metrics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """split -> ``comment.evaluate`` of the committed detector, for every blind file."""
+def comment_metrics(tmp_path_factory: pytest.TempPathFactory,
+                    splits: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """split -> ``comment.evaluate`` of the committed detector, for every blind file (or only
+    ``splits``: the command's tests score the two files they read, so that they never wait on
+    another worker scoring all of them)."""
     from checks import datasets
     from checks.detectors import comment
 
     def score(_folder: Path) -> dict[str, dict[str, Any]]:
         det = comment.detector()
         return {split: comment.evaluate(datasets.path_of(comment.NAME, split), det=det)
-                for split in datasets.test_splits(comment.NAME)}
+                for split in splits or datasets.test_splits(comment.NAME)}
 
-    return once(tmp_path_factory, "comment-blind-metrics", score)
+    name = "comment-blind-metrics" + ("-" + "-".join(splits) if splits else "")
+    return once(tmp_path_factory, name, score)
 
 
 def teacher_content_labels(tmp_path_factory: pytest.TempPathFactory,
+                           splits: tuple[str, ...] | None = None,
                            ) -> tuple[dict[str, tuple[list[str], list[str]]], str]:
-    """(split -> (labels, the committed detector's labels), its version), every blind file."""
+    """(split -> (labels, the committed detector's labels), its version), every blind file (or
+    only ``splits``)."""
     from checks import blind_teacher_content
 
-    return once(tmp_path_factory, "teacher-content-blind-labels",
-                lambda _folder: blind_teacher_content.score())
+    name = "teacher-content-blind-labels" + ("-" + "-".join(splits) if splits else "")
+    return once(tmp_path_factory, name, lambda _folder: blind_teacher_content.score(splits))
 
 
 def replay_comment(monkeypatch: pytest.MonkeyPatch, metrics: dict[str, dict[str, Any]]) -> None:

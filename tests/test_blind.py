@@ -19,14 +19,15 @@ from tests.blind_scores import (
 
 @pytest.fixture
 def comment_scored(tmp_path_factory, monkeypatch):
-    """The command reads the session's scores of the blind files (scored once, by the real
-    detector, for test_detector_comment.py too) instead of scoring them again."""
-    replay_comment(monkeypatch, comment_metrics(tmp_path_factory))
+    """The command reads the session's scores of test6 and test7 (scored once, by the real
+    detector) instead of scoring them in each test."""
+    replay_comment(monkeypatch, comment_metrics(tmp_path_factory, ("test6", "test7")))
 
 
 @pytest.fixture
 def teacher_content_scored(tmp_path_factory, monkeypatch):
-    replay_teacher_content(monkeypatch, teacher_content_labels(tmp_path_factory))
+    replay_teacher_content(monkeypatch,
+                           teacher_content_labels(tmp_path_factory, ("test5", "test7")))
 
 
 @pytest.mark.parametrize(("found", "total"), [(52, 61), (481, 534), (0, 10), (10, 10), (1, 2)])
